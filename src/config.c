@@ -1,0 +1,450 @@
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "config.h"
+
+#define CONFIG_FILE_MAX	(256 * 1024)
+
+enum config_kind { K_PATH, K_INT, K_HOST, K_ADDR, K_LANG, K_FLAG, K_CLI };
+
+/*
+ * One table for the command line and the file, so a setting cannot exist
+ * in one and be forgotten in the other.
+ */
+static const struct config_key {
+	const char	*name;
+	int		 opt;		/* short option, or 0 */
+	enum config_kind kind;
+	size_t		 off;		/* into struct config */
+	int		 min, max;	/* for K_INT; K_FLAG: value set */
+	const char	*arg;		/* for usage */
+	const char	*help;
+} config_keys[] = {
+	{ "config", 'c', K_CLI, 0, 0, 0, "FILE", "read settings from FILE" },
+	{ "root", 'r', K_PATH, offsetof(struct config, root), 0, 0, "DIR",
+	    "capsule directory (default: capsule)" },
+	{ "host", 'H', K_HOST, 0, 0, 0, "NAME[=DIR]",
+	    "host name served, repeatable; optional own root" },
+	{ "port", 'p', K_INT, offsetof(struct config, port), 1, 65535, "PORT",
+	    "Gemini port (default: 1965)" },
+	{ "addr", 'a', K_ADDR, 0, 0, 0, "ADDR",
+	    "address to listen on, repeatable (default: all)" },
+	{ "certs", 'd', K_PATH, offsetof(struct config, certdir), 0, 0, "DIR",
+	    "certificate directory (default: certs)" },
+	{ "workers", 'w', K_INT, offsetof(struct config, workers), 1, 256,
+	    "N", "worker threads (default: one per core)" },
+	{ "lang", 'l', K_LANG, 0, 0, 0, "LANG",
+	    "lang parameter for text/gemini (e.g. en)" },
+	{ "request-timeout", 't', K_INT,
+	    offsetof(struct config, request_timeout), 1, 3600, "SECONDS",
+	    "time allowed to send a request (default: 5)" },
+	{ "idle-timeout", 'i', K_INT, offsetof(struct config, idle_timeout),
+	    1, 86400, "SECONDS", "time a stalled reader is kept (default: 30)" },
+	{ "max-connections", 'm', K_INT, offsetof(struct config, max_conns),
+	    1, 1000000, "N", "open connections at most (default: 4096)" },
+	{ "no-listing", 'L', K_FLAG, offsetof(struct config, listing), 0, 0,
+	    NULL, "no automatic directory listings" },
+	{ "log-clients", 'A', K_FLAG, offsetof(struct config, log_clients),
+	    1, 0, NULL, "log client addresses (off by default)" },
+	{ "check", 'n', K_CLI, 0, 0, 0, NULL,
+	    "check the configuration, print it and exit" },
+	{ "help", 'h', K_CLI, 0, 0, 0, NULL, "print this help and exit" },
+	{ "version", 'V', K_CLI, 0, 0, 0, NULL, "print the version and exit" },
+};
+#define NKEYS (sizeof(config_keys) / sizeof(config_keys[0]))
+
+void
+config_defaults(struct config *c)
+{
+	memset(c, 0, sizeof(*c));
+	(void)snprintf(c->root, sizeof(c->root), "capsule");
+	(void)snprintf(c->certdir, sizeof(c->certdir), "certs");
+	c->port = 1965;
+	c->request_timeout = 5;
+	c->idle_timeout = 30;
+	c->max_conns = 4096;
+	c->listing = 1;
+}
+
+static int
+config_host_ok(const char *s)
+{
+	size_t n = strlen(s);
+
+	if (n == 0 || n > CONFIG_HOST_MAX || s[0] == '.' || s[0] == '-')
+		return 0;
+	for (; *s; s++)
+		if (!isalnum((unsigned char)*s) && strchr(".-:", *s) == NULL)
+			return 0;
+	return 1;
+}
+
+/* Applies one setting; err gets the problem without file or line. */
+static int
+config_set(struct config *c, const struct config_key *k, const char *v,
+    char *err, size_t errlen)
+{
+	char		*end, *eq;
+	long		 n;
+	size_t		 len;
+	struct config_host *h;
+
+	switch (k->kind) {
+	case K_PATH:
+		if (*v == '\0' || snprintf((char *)c + k->off, PATH_MAX, "%s",
+		    v) >= PATH_MAX)
+			goto bad;
+		return 0;
+	case K_INT:
+		errno = 0;
+		n = strtol(v, &end, 10);
+		if (*v == '\0' || *end != '\0' || errno || n < k->min ||
+		    n > k->max) {
+			snprintf(err, errlen, "%s: \"%s\" is not a number "
+			    "from %d to %d", k->name, v, k->min, k->max);
+			return -1;
+		}
+		*(int *)(void *)((char *)c + k->off) = (int)n;
+		return 0;
+	case K_HOST:
+		if (c->nhosts == CONFIG_MAX_HOSTS) {
+			snprintf(err, errlen, "more than %d hosts",
+			    CONFIG_MAX_HOSTS);
+			return -1;
+		}
+		h = &c->hosts[c->nhosts];
+		memset(h, 0, sizeof(*h));
+		/* "name=dir" on the command line, "name dir" in a file */
+		len = strcspn(v, "= \t");
+		eq = (char *)v + len;
+		if (len > CONFIG_HOST_MAX)
+			goto bad;
+		memcpy(h->name, v, len);
+		h->name[len] = '\0';
+		if (*eq != '\0') {
+			eq += strspn(eq, "= \t");
+			if (*eq == '\0' || snprintf(h->root, sizeof(h->root),
+			    "%s", eq) >= (int)sizeof(h->root))
+				goto bad;
+		}
+		for (end = h->name; *end; end++)
+			*end = (char)tolower((unsigned char)*end);
+		if (len > 1 && h->name[len - 1] == '.')
+			h->name[len - 1] = '\0';
+		if (!config_host_ok(h->name))
+			goto bad;
+		c->nhosts++;
+		return 0;
+	case K_ADDR:
+		if (c->naddrs == CONFIG_MAX_ADDRS) {
+			snprintf(err, errlen, "more than %d addresses",
+			    CONFIG_MAX_ADDRS);
+			return -1;
+		}
+		if (*v == '\0' || snprintf(c->addrs[c->naddrs],
+		    sizeof(c->addrs[0]), "%s", v) >= (int)sizeof(c->addrs[0]))
+			goto bad;
+		c->naddrs++;
+		return 0;
+	case K_LANG:
+		/* it goes verbatim into a response header */
+		if (*v == '\0' || strspn(v, "abcdefghijklmnopqrstuvwxyz"
+		    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-,") != strlen(v) ||
+		    snprintf(c->lang, sizeof(c->lang), "%s", v) >=
+		    (int)sizeof(c->lang))
+			goto bad;
+		return 0;
+	case K_FLAG:
+		if (*v != '\0') {
+			snprintf(err, errlen, "%s takes no value", k->name);
+			return -1;
+		}
+		*(int *)(void *)((char *)c + k->off) = k->min;
+		return 0;
+	case K_CLI:
+		snprintf(err, errlen, "%s is a command-line option only",
+		    k->name);
+		return -1;
+	}
+bad:
+	snprintf(err, errlen, "%s: bad value \"%.80s\"", k->name, v);
+	return -1;
+}
+
+static const struct config_key *
+config_key_find(const char *name, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < NKEYS; i++)
+		if (strlen(config_keys[i].name) == len &&
+		    strncmp(config_keys[i].name, name, len) == 0)
+			return &config_keys[i];
+	return NULL;
+}
+
+int
+config_parse(struct config *c, const char *buf, size_t len, char *err,
+    size_t errlen)
+{
+	const char		*p = buf, *end = buf + len, *nl, *k, *v;
+	const struct config_key	*key;
+	char			 line[PATH_MAX + 64], msg[256];
+	size_t			 n, klen;
+	int			 lineno = 0;
+
+	for (; p < end; p = nl + 1) {
+		lineno++;
+		if ((nl = memchr(p, '\n', (size_t)(end - p))) == NULL)
+			nl = end;
+		n = (size_t)(nl - p);
+		if (n > 0 && p[n - 1] == '\r')
+			n--;
+		if (n >= sizeof(line)) {
+			snprintf(err, errlen, "line %d: line too long", lineno);
+			return -1;
+		}
+		memcpy(line, p, n);
+		line[n] = '\0';
+		if (strlen(line) != n) {
+			snprintf(err, errlen, "line %d: NUL byte", lineno);
+			return -1;
+		}
+		/* comments run to the end of the line */
+		line[strcspn(line, "#")] = '\0';
+		n = strlen(line);
+		while (n > 0 && isspace((unsigned char)line[n - 1]))
+			line[--n] = '\0';
+		k = line + strspn(line, " \t");
+		if (*k == '\0')
+			continue;
+		klen = strcspn(k, " \t");
+		v = k + klen;
+		v += strspn(v, " \t");
+		if ((key = config_key_find(k, klen)) == NULL) {
+			snprintf(err, errlen, "line %d: unknown setting "
+			    "\"%.*s\"", lineno, (int)(klen > 64 ? 64 : klen), k);
+			return -1;
+		}
+		if (key->kind == K_CLI && strcmp(key->name, "config") != 0) {
+			snprintf(err, errlen, "line %d: %s is a command-line "
+			    "option only", lineno, key->name);
+			return -1;
+		}
+		if (key->kind == K_CLI) {
+			snprintf(err, errlen, "line %d: a config file cannot "
+			    "include another", lineno);
+			return -1;
+		}
+		if (key->kind != K_FLAG && *v == '\0') {
+			snprintf(err, errlen, "line %d: %s needs a value",
+			    lineno, key->name);
+			return -1;
+		}
+		if (config_set(c, key, v, msg, sizeof(msg)) == -1) {
+			snprintf(err, errlen, "line %d: %s", lineno, msg);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+int
+config_validate(struct config *c, char *err, size_t errlen)
+{
+	size_t i, j;
+
+	if (c->nhosts == 0) {
+		(void)snprintf(c->hosts[0].name, sizeof(c->hosts[0].name),
+		    "localhost");
+		c->nhosts = 1;
+	}
+	for (i = 0; i < c->nhosts; i++)
+		for (j = 0; j < i; j++)
+			if (strcmp(c->hosts[i].name, c->hosts[j].name) == 0) {
+				snprintf(err, errlen, "host %s given twice",
+				    c->hosts[i].name);
+				return -1;
+			}
+	return 0;
+}
+
+void
+config_usage(FILE *f)
+{
+	size_t	 i;
+	char	 left[64];
+
+	fprintf(f, "usage: yurt [-hnV] [-c FILE] [-r DIR] [-H NAME[=DIR]]... "
+	    "[-p PORT] [-a ADDR]...\n            [-d DIR] [-w N] [-l LANG] "
+	    "[-t SECONDS] [-i SECONDS] [-m N] [-L] [-A]\n\n");
+	for (i = 0; i < NKEYS; i++) {
+		snprintf(left, sizeof(left), "-%c, --%s%s%s",
+		    config_keys[i].opt, config_keys[i].name,
+		    config_keys[i].arg ? " " : "",
+		    config_keys[i].arg ? config_keys[i].arg : "");
+		fprintf(f, "  %-30s %s\n", left, config_keys[i].help);
+	}
+}
+
+static int
+config_read_file(struct config *c, const char *path)
+{
+	char	 err[512], *buf;
+	ssize_t	 n;
+	size_t	 len = 0;
+	int	 fd, rc;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
+		fprintf(stderr, "yurt: %s: %s\n", path, strerror(errno));
+		return -1;
+	}
+	if ((buf = malloc(CONFIG_FILE_MAX)) == NULL) {
+		close(fd);
+		fprintf(stderr, "yurt: %s: out of memory\n", path);
+		return -1;
+	}
+	while ((n = read(fd, buf + len, CONFIG_FILE_MAX - len)) > 0)
+		len += (size_t)n;
+	close(fd);
+	if (n == -1 || len == CONFIG_FILE_MAX) {
+		fprintf(stderr, "yurt: %s: %s\n", path,
+		    n == -1 ? strerror(errno) : "file too large");
+		free(buf);
+		return -1;
+	}
+	rc = config_parse(c, buf, len, err, sizeof(err));
+	free(buf);
+	if (rc == -1) {
+		/* err is "line N: problem"; say "file:N: problem" */
+		fprintf(stderr, "yurt: %s:%s\n", path, err + strlen("line "));
+		return -1;
+	}
+	(void)snprintf(c->file, sizeof(c->file), "%s", path);
+	return 0;
+}
+
+enum config_action
+config_load(struct config *c, int argc, char **argv)
+{
+	struct option		 longopts[NKEYS + 1];
+	char			 shortopts[NKEYS * 2 + 2], err[512];
+	const struct config_key	*k;
+	const char		*file = NULL;
+	size_t			 i, s = 0;
+	int			 ch, pass, cli_hosts, cli_addrs;
+
+	config_defaults(c);
+	memset(longopts, 0, sizeof(longopts));
+	shortopts[s++] = ':';
+	for (i = 0; i < NKEYS; i++) {
+		k = &config_keys[i];
+		longopts[i].name = k->name;
+		longopts[i].has_arg = k->arg ? required_argument : no_argument;
+		longopts[i].val = k->opt;
+		shortopts[s++] = (char)k->opt;
+		if (k->arg)
+			shortopts[s++] = ':';
+	}
+	shortopts[s] = '\0';
+
+	/* pass 0 finds the file and the exits; pass 1 overrides the file */
+	for (pass = 0; pass < 2; pass++) {
+		cli_hosts = cli_addrs = 0;
+		optind = 0;
+		opterr = 0;
+		while ((ch = getopt_long(argc, argv, shortopts, longopts,
+		    NULL)) != -1) {
+			if (ch == ':' || ch == '?') {
+				fprintf(stderr, "yurt: %s %s (try --help)\n",
+				    ch == ':' ? "missing value for" :
+				    "unknown option", argv[optind - 1]);
+				return CONFIG_EXIT_FAIL;
+			}
+			for (k = NULL, i = 0; i < NKEYS; i++)
+				if (config_keys[i].opt == ch)
+					k = &config_keys[i];
+			if (k->kind == K_CLI) {
+				if (pass == 1)
+					continue;
+				switch (ch) {
+				case 'c':
+					file = optarg;
+					break;
+				case 'n':
+					c->check = 1;
+					break;
+				case 'h':
+					config_usage(stdout);
+					return CONFIG_EXIT_OK;
+				case 'V':
+					printf("yurt %s\n", YURT_VERSION);
+					return CONFIG_EXIT_OK;
+				}
+				continue;
+			}
+			if (pass == 0)
+				continue;
+			/* a list on the command line replaces the file's */
+			if (ch == 'H' && !cli_hosts++)
+				c->nhosts = 0;
+			if (ch == 'a' && !cli_addrs++)
+				c->naddrs = 0;
+			if (config_set(c, k, optarg ? optarg : "", err,
+			    sizeof(err)) == -1) {
+				fprintf(stderr, "yurt: -%c: %s\n", ch, err);
+				return CONFIG_EXIT_FAIL;
+			}
+		}
+		if (optind < argc) {
+			fprintf(stderr, "yurt: unexpected argument \"%s\" "
+			    "(try --help)\n", argv[optind]);
+			return CONFIG_EXIT_FAIL;
+		}
+		if (pass == 0 && file != NULL && config_read_file(c, file) == -1)
+			return CONFIG_EXIT_FAIL;
+	}
+	if (config_validate(c, err, sizeof(err)) == -1) {
+		fprintf(stderr, "yurt: %s\n", err);
+		return CONFIG_EXIT_FAIL;
+	}
+	return CONFIG_RUN;
+}
+
+void
+config_print(const struct config *c, FILE *f)
+{
+	size_t i;
+
+	if (c->file[0])
+		fprintf(f, "# from %s and the command line\n", c->file);
+	fprintf(f, "root %s\n", c->root);
+	for (i = 0; i < c->nhosts; i++)
+		fprintf(f, "host %s%s%s\n", c->hosts[i].name,
+		    c->hosts[i].root[0] ? " " : "", c->hosts[i].root);
+	fprintf(f, "port %d\n", c->port);
+	if (c->naddrs == 0)
+		fprintf(f, "# addr: all (:: and 0.0.0.0)\n");
+	for (i = 0; i < c->naddrs; i++)
+		fprintf(f, "addr %s\n", c->addrs[i]);
+	fprintf(f, "certs %s\n", c->certdir);
+	if (c->workers)
+		fprintf(f, "workers %d\n", c->workers);
+	else
+		fprintf(f, "# workers: one per core\n");
+	if (c->lang[0])
+		fprintf(f, "lang %s\n", c->lang);
+	fprintf(f, "request-timeout %d\n", c->request_timeout);
+	fprintf(f, "idle-timeout %d\n", c->idle_timeout);
+	fprintf(f, "max-connections %d\n", c->max_conns);
+	if (!c->listing)
+		fprintf(f, "no-listing\n");
+	if (c->log_clients)
+		fprintf(f, "log-clients\n");
+}

@@ -1,0 +1,213 @@
+#include <sys/stat.h>
+#include <sys/syscall.h>
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/openat2.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "fs.h"
+#include "url.h"
+
+#define FS_LISTING_MAX	4096	/* entries shown in one listing */
+
+int
+fs_hidden(const char *path)
+{
+	const char *p = path;
+
+	for (;;) {
+		if (*p == '.')
+			return 1;
+		if ((p = strchr(p, '/')) == NULL)
+			return 0;
+		p++;
+	}
+}
+
+/*
+ * Opens path beneath dirfd.  openat2's RESOLVE_BENEATH lets the kernel
+ * refuse any resolution that leaves the root, by "..", an absolute
+ * symlink or a symlink that climbs; symlinks within the root still work.
+ * Where openat2 is missing (old kernel, seccomp), every symlink is
+ * refused instead: safe, if stricter.
+ */
+static int
+fs_openat(int dirfd, const char *path, int flags)
+{
+	struct open_how	 how;
+	char		 seg[256];
+	const char	*p, *slash;
+	size_t		 n;
+	int		 fd, next;
+
+	memset(&how, 0, sizeof(how));
+	how.flags = (unsigned long long)(flags | O_CLOEXEC | O_NOCTTY);
+	how.resolve = RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS;
+	fd = (int)syscall(SYS_openat2, dirfd, *path ? path : ".", &how,
+	    sizeof(how));
+	if (fd != -1 || (errno != ENOSYS && errno != EPERM))
+		return fd;
+
+	/* walk one segment at a time, never following a symlink */
+	if ((fd = openat(dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC)) ==
+	    -1)
+		return -1;
+	for (p = path; *p != '\0'; p = slash ? slash + 1 : p + n) {
+		slash = strchr(p, '/');
+		n = slash ? (size_t)(slash - p) : strlen(p);
+		if (n == 0 || n >= sizeof(seg)) {
+			close(fd);
+			errno = ENOENT;
+			return -1;
+		}
+		memcpy(seg, p, n);
+		seg[n] = '\0';
+		next = openat(fd, seg, (slash ? O_RDONLY | O_DIRECTORY : flags) |
+		    O_NOFOLLOW | O_CLOEXEC | O_NOCTTY);
+		close(fd);
+		if ((fd = next) == -1)
+			return -1;
+		if (!slash)
+			break;
+	}
+	return fd;
+}
+
+static int
+fs_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* A gemtext index of a directory: sorted, no dot-files. */
+static int
+fs_listing(int dirfd, const char *path, struct buf *out)
+{
+	DIR		*d;
+	struct dirent	*de;
+	struct stat	 st;
+	char		**names = NULL, **tmp, enc[1024];
+	size_t		 n = 0, cap = 0, i;
+	int		 fd, rc = -1;
+
+	if ((fd = openat(dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC)) ==
+	    -1)
+		return -1;
+	if ((d = fdopendir(fd)) == NULL) {
+		close(fd);
+		return -1;
+	}
+	while ((de = readdir(d)) != NULL && n < FS_LISTING_MAX) {
+		if (de->d_name[0] == '.')
+			continue;
+		if (n == cap) {
+			cap = cap ? cap * 2 : 64;
+			if ((tmp = reallocarray(names, cap, sizeof(*names))) ==
+			    NULL)
+				goto done;
+			names = tmp;
+		}
+		if ((names[n] = strdup(de->d_name)) == NULL)
+			goto done;
+		n++;
+	}
+	qsort(names, n, sizeof(*names), fs_cmp);
+	buf_printf(out, "# Index of /%s%s\n\n", path, *path ? "/" : "");
+	if (*path)
+		buf_puts(out, "=> ../ Parent directory\n");
+	for (i = 0; i < n; i++) {
+		int isdir = fstatat(dirfd, names[i], &st, 0) == 0 &&
+		    S_ISDIR(st.st_mode);
+
+		if (url_path_encode(names[i], enc, sizeof(enc)) == -1)
+			continue;
+		/* "./" keeps a name with a colon from reading as a scheme */
+		buf_printf(out, "=> ./%s%s %s%s\n", enc, isdir ? "/" : "",
+		    names[i], isdir ? "/" : "");
+	}
+	rc = buf_failed(out) ? -1 : 0;
+done:
+	for (i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
+	closedir(d);
+	return rc;
+}
+
+static void
+fs_setname(struct fs_result *r, const char *name)
+{
+	(void)snprintf(r->namebuf, sizeof(r->namebuf), "%s", name);
+	r->name = r->namebuf;
+}
+
+void
+fs_open(int rootfd, const char *path, int dir, int listing,
+    struct buf *out, struct fs_result *r)
+{
+	struct stat	 st;
+	const char	*base;
+	int		 fd, idx;
+
+	memset(r, 0, sizeof(*r));
+	r->fd = -1;
+	r->kind = FS_NOTFOUND;
+	if (fs_hidden(path))
+		return;
+	if ((fd = fs_openat(rootfd, path, O_RDONLY | O_NONBLOCK)) == -1)
+		goto fail;
+	if (fstat(fd, &st) == -1) {
+		close(fd);
+		goto fail;
+	}
+	base = strrchr(path, '/');
+	base = base ? base + 1 : path;
+	if (S_ISREG(st.st_mode)) {
+		if (dir) {	/* "file.gmi/" names no file */
+			close(fd);
+			return;
+		}
+		r->kind = FS_FILE;
+		r->fd = fd;
+		r->size = st.st_size;
+		fs_setname(r, base);
+		return;
+	}
+	if (!S_ISDIR(st.st_mode)) {	/* FIFOs, devices: never */
+		close(fd);
+		return;
+	}
+	if (!dir && *path != '\0') {
+		close(fd);
+		r->kind = FS_REDIRECT;
+		return;
+	}
+	idx = openat(fd, "index.gmi", O_RDONLY | O_NONBLOCK | O_NOFOLLOW |
+	    O_CLOEXEC | O_NOCTTY);
+	if (idx != -1 && fstat(idx, &st) == 0 && S_ISREG(st.st_mode)) {
+		close(fd);
+		r->kind = FS_FILE;
+		r->fd = idx;
+		r->size = st.st_size;
+		fs_setname(r, "index.gmi");
+		return;
+	}
+	if (idx != -1)
+		close(idx);
+	if (listing) {
+		r->kind = fs_listing(fd, path, out) == 0 ? FS_LISTING :
+		    FS_ERROR;
+		fs_setname(r, "index.gmi");
+	}
+	close(fd);
+	return;
+fail:
+	/* running out of descriptors or memory is our failure, not theirs */
+	if (errno == EMFILE || errno == ENFILE || errno == ENOMEM)
+		r->kind = FS_ERROR;
+}

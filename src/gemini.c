@@ -1,0 +1,209 @@
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "conn.h"
+#include "fs.h"
+#include "gemini.h"
+#include "mime.h"
+#include "server.h"
+
+#define GEMINI_META_MAX	1024
+
+static int	gemini_input(struct conn *);
+
+const struct proto gemini_proto = { "gemini", gemini_input };
+
+int
+gemini_request_end(const char *buf, size_t len)
+{
+	const char *crlf;
+
+	if ((crlf = memmem(buf, len, "\r\n", 2)) != NULL)
+		return (size_t)(crlf - buf) <= URL_MAX ? (int)(crlf - buf) : -1;
+	/* URL_MAX bytes and a CR may still be a request; anything more not */
+	if (len > URL_MAX + 1 || (len == URL_MAX + 1 && buf[URL_MAX] != '\r'))
+		return -1;
+	return 0;
+}
+
+/* Strict UTF-8: no overlongs, no surrogates, nothing above U+10FFFF. */
+static int
+gemini_utf8_valid(const unsigned char *s, size_t len)
+{
+	size_t		 i = 0, n, k;
+	unsigned int	 cp, min;
+
+	while (i < len) {
+		if (s[i] < 0x80) {
+			i++;
+			continue;
+		}
+		if ((s[i] & 0xe0) == 0xc0)
+			n = 1, cp = s[i] & 0x1f, min = 0x80;
+		else if ((s[i] & 0xf0) == 0xe0)
+			n = 2, cp = s[i] & 0x0f, min = 0x800;
+		else if ((s[i] & 0xf8) == 0xf0)
+			n = 3, cp = s[i] & 0x07, min = 0x10000;
+		else
+			return 0;
+		if (len - i <= n)
+			return 0;
+		for (k = 1; k <= n; k++) {
+			if ((s[i + k] & 0xc0) != 0x80)
+				return 0;
+			cp = cp << 6 | (s[i + k] & 0x3f);
+		}
+		if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+			return 0;
+		i += n + 1;
+	}
+	return 1;
+}
+
+void
+gemini_request_parse(const char *line, size_t len,
+    const struct gemini_site *site, int sni, struct gemini_request *r)
+{
+	struct url	 u;
+	size_t		 i;
+
+	memset(r, 0, sizeof(*r));
+	r->host = -1;
+	r->status = 59;
+	if (len > URL_MAX) {
+		r->err = "request too long";
+		return;
+	}
+	if (memchr(line, '\0', len) != NULL) {
+		r->err = "NUL byte in request";
+		return;
+	}
+	if (!gemini_utf8_valid((const unsigned char *)line, len)) {
+		r->err = "request is not UTF-8";
+		return;
+	}
+	if (url_parse(line, len, &u, &r->err) == -1)
+		return;
+	if (strcmp(u.scheme, "gemini") != 0) {
+		r->status = 53;
+		r->err = "not a gemini URL";
+		return;
+	}
+	if (!u.has_authority || u.host[0] == '\0') {
+		r->err = "no host in URL";
+		return;
+	}
+	for (i = 0; i < site->nhosts; i++)
+		if (strcmp(u.host, site->hosts[i]) == 0)
+			r->host = (int)i;
+	/* a URL's port defaults to 1965; a port mapping may change it */
+	if (r->host == -1 || (u.port != 0 && u.port != site->port) ||
+	    (sni != -1 && sni != r->host)) {
+		r->status = 53;
+		r->err = r->host == -1 ? "host not served" :
+		    u.port != 0 && u.port != site->port ? "port not served" :
+		    "SNI names another host";
+		return;
+	}
+	if (url_path_resolve(u.path, strlen(u.path), r->path, sizeof(r->path),
+	    &r->dir, &r->err) == -1)
+		return;
+	r->rawoff = u.pathoff;
+	r->rawlen = strlen(u.path);
+	r->status = 0;
+	r->err = NULL;
+}
+
+static int
+gemini_reply(struct conn *c, int status, const char *meta, struct buf *body,
+    int fd, off_t size)
+{
+	char	 head[GEMINI_META_MAX + 8];
+	int	 n;
+
+	n = snprintf(head, sizeof(head), "%d %s\r\n", status, meta);
+	if (n < 0 || (size_t)n >= sizeof(head)) {
+		if (fd != -1)
+			close(fd);
+		n = snprintf(head, sizeof(head), "40 Meta too long\r\n");
+		status = 40, body = NULL, fd = -1;
+	}
+	conn_respond(c, status, head, (size_t)n, body, fd, size);
+	return 1;
+}
+
+static int
+gemini_input(struct conn *c)
+{
+	const struct server	*srv = c->w->srv;
+	const struct config	*cfg = srv->cfg;
+	struct gemini_site	 site;
+	struct gemini_request	 r;
+	struct fs_result	 f;
+	struct buf		 body;
+	const char		*hosts[CONFIG_MAX_HOSTS], *type;
+	char			 meta[GEMINI_META_MAX + 1];
+	size_t			 i;
+	int			 end;
+
+	if ((end = gemini_request_end(c->req, c->reqlen)) == 0)
+		return 0;
+	if (end == -1) {
+		c->path = "(request too long)";
+		return gemini_reply(c, 59, "Request too long", NULL, -1, 0);
+	}
+	for (i = 0; i < cfg->nhosts; i++)
+		hosts[i] = cfg->hosts[i].name;
+	site.hosts = hosts;
+	site.nhosts = cfg->nhosts;
+	site.port = cfg->port;
+	gemini_request_parse(c->req, (size_t)end, &site, c->sni, &r);
+
+	/* keep the raw path for the log: it is all that is left of req */
+	if (r.status == 0) {
+		memmove(c->req, c->req + r.rawoff, r.rawlen);
+		c->req[r.rawlen] = '\0';
+		c->host = cfg->hosts[r.host].name;
+	} else
+		c->req[end] = '\0';
+	c->path = c->req;
+	if (r.status == 59)
+		return gemini_reply(c, 59, "Bad request", NULL, -1, 0);
+	if (r.status == 53)
+		return gemini_reply(c, 53, "Proxy request refused", NULL, -1,
+		    0);
+
+	buf_init(&body, 1024 * 1024);
+	fs_open(srv->hostroot[r.host], r.path, r.dir, cfg->listing, &body,
+	    &f);
+	switch (f.kind) {
+	case FS_FILE:
+	case FS_LISTING:
+		type = f.kind == FS_LISTING ? "text/gemini" :
+		    mime_type(c->w->mime, f.name, f.fd);
+		if (cfg->lang[0] && strcmp(type, "text/gemini") == 0)
+			snprintf(meta, sizeof(meta), "%s; lang=%s", type,
+			    cfg->lang);
+		else
+			snprintf(meta, sizeof(meta), "%s", type);
+		return gemini_reply(c, 20, meta, &body, f.fd, f.size);
+	case FS_REDIRECT:
+		/* the canonical path of the directory, with its slash */
+		meta[0] = '/';
+		if (url_path_encode(r.path, meta + 1, sizeof(meta) - 2) == -1)
+			break;
+		i = strlen(meta);
+		meta[i] = '/';
+		meta[i + 1] = '\0';
+		buf_free(&body);
+		return gemini_reply(c, 31, meta, NULL, -1, 0);
+	case FS_NOTFOUND:
+		buf_free(&body);
+		return gemini_reply(c, 51, "Not found", NULL, -1, 0);
+	case FS_ERROR:
+		break;
+	}
+	buf_free(&body);
+	return gemini_reply(c, 40, "Temporary failure", NULL, -1, 0);
+}

@@ -1,0 +1,102 @@
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "log.h"
+
+/* Set once at start-up, before any worker runs; read-only afterwards. */
+static int log_journal;
+
+void
+log_init(void)
+{
+	log_journal = getenv("JOURNAL_STREAM") != NULL;
+}
+
+static void
+log_line(int prio, const char *fmt, va_list ap)
+{
+	char	 line[2048];
+	int	 n = 0, m;
+
+	if (log_journal)
+		n = snprintf(line, sizeof(line), "<%d>", prio);
+	m = vsnprintf(line + n, sizeof(line) - (size_t)n - 1, fmt, ap);
+	if (m < 0)
+		return;
+	n += m;
+	if ((size_t)n >= sizeof(line) - 1)	/* truncated: mark it */
+		n = (int)sizeof(line) - 5, memcpy(line + n, "...", 3), n += 3;
+	line[n++] = '\n';
+	(void)!write(STDERR_FILENO, line, (size_t)n);
+}
+
+#define LOG_FN(name, prio)				\
+void							\
+name(const char *fmt, ...)				\
+{							\
+	va_list ap;					\
+							\
+	va_start(ap, fmt);				\
+	log_line(prio, fmt, ap);			\
+	va_end(ap);					\
+}
+
+LOG_FN(log_info, 6)
+LOG_FN(log_warn, 4)
+LOG_FN(log_err, 3)
+
+void
+log_escape(const char *s, char *out, size_t outlen)
+{
+	static const char	 hex[] = "0123456789abcdef";
+	size_t			 o = 0;
+	unsigned char		 c;
+
+	if (outlen == 0)
+		return;
+	for (; (c = (unsigned char)*s) != '\0'; s++) {
+		if (c < 0x20 || c == 0x7f || c == '\\') {
+			if (o + 4 >= outlen)
+				break;
+			out[o++] = '\\';
+			out[o++] = 'x';
+			out[o++] = hex[c >> 4];
+			out[o++] = hex[c & 15];
+		} else {
+			if (o + 1 >= outlen)
+				break;
+			out[o++] = (char)c;
+		}
+	}
+	out[o] = '\0';
+}
+
+static void
+log_fmt(int prio, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	log_line(prio, fmt, ap);
+	va_end(ap);
+}
+
+void
+log_req(const struct log_request *r)
+{
+	char		 path[1024 * 4 + 1], host[256 * 4 + 1], when[32];
+	struct tm	 tm;
+	time_t		 now = time(NULL);
+
+	log_escape(r->path ? r->path : "", path, sizeof(path));
+	log_escape(r->host ? r->host : "-", host, sizeof(host));
+	gmtime_r(&now, &tm);
+	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	log_fmt(6, "%s %s %s%s%s %s %d %llu %.1fms", when, r->proto,
+	    r->client ? r->client : "", r->client ? " " : "",
+	    host, path[0] ? path : "/", r->status, r->bytes, r->ms);
+}

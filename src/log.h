@@ -1,0 +1,31 @@
+/*
+ * Logging to stderr, one write(2) per line so lines from several workers
+ * never interleave.  Under systemd (JOURNAL_STREAM set) lines carry
+ * sd-daemon "<N>" priority prefixes.  Client addresses are never passed
+ * here unless the operator opted in.
+ */
+#ifndef YURT_LOG_H
+#define YURT_LOG_H
+
+#include <stddef.h>
+
+struct log_request {
+	const char	*proto;		/* "gemini", "gopher" */
+	const char	*host;
+	const char	*path;		/* escaped here, never trusted */
+	const char	*client;	/* NULL unless --log-clients */
+	int		 status;
+	unsigned long long bytes;
+	double		 ms;
+};
+
+void	log_init(void);
+void	log_info(const char *, ...) __attribute__((format(printf, 1, 2)));
+void	log_warn(const char *, ...) __attribute__((format(printf, 1, 2)));
+void	log_err(const char *, ...) __attribute__((format(printf, 1, 2)));
+void	log_req(const struct log_request *);
+
+/* Escapes control bytes and backslashes as \xNN into out (always NUL-terminated). */
+void	log_escape(const char *, char *out, size_t outlen);
+
+#endif

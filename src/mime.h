@@ -1,0 +1,20 @@
+/*
+ * Content types: an extension table first, for the types libmagic gets
+ * wrong or cannot know (text/gemini above all), then libmagic.  One
+ * struct mime per worker thread, since a magic_t is not thread-safe.
+ */
+#ifndef YURT_MIME_H
+#define YURT_MIME_H
+
+#include <stddef.h>
+
+struct mime;
+
+struct mime *mime_new(char *err, size_t errlen);
+void	mime_free(struct mime *);
+/* The type of an open file called name; never NULL. */
+const char *mime_type(struct mime *, const char *name, int fd);
+/* The type from the extension alone, or NULL. */
+const char *mime_ext(const char *name);
+
+#endif

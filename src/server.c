@@ -1,0 +1,305 @@
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <sys/socket.h>
+
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <netdb.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "conn.h"
+#include "log.h"
+#include "mime.h"
+#include "server.h"
+
+/* Accepts per wakeup, so one busy listener cannot starve the loop. */
+#define SERVER_ACCEPT_BURST	64
+/* A lingering close waits this long for the client's FIN. */
+#define SERVER_LINGER_MS	2000
+/* Bursts of new connections must never overflow the accept queue. */
+#define SERVER_BACKLOG		4096
+
+static int
+server_bind(struct server *s, const struct proto *proto, enum server_io io,
+    const char *addr, int port, int quiet, char *err, size_t errlen)
+{
+	struct addrinfo	 hints, *res, *ai;
+	char		 portstr[16], host[NI_MAXHOST];
+	int		 fd, one = 1, rc, bound = 0;
+
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_family = AF_UNSPEC;
+	hints.ai_socktype = SOCK_STREAM;
+	hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
+	snprintf(portstr, sizeof(portstr), "%d", port);
+	if ((rc = getaddrinfo(addr, portstr, &hints, &res)) != 0) {
+		snprintf(err, errlen, "%s: %s", addr, gai_strerror(rc));
+		return -1;
+	}
+	for (ai = res; ai != NULL; ai = ai->ai_next) {
+		if (s->nl == SERVER_MAX_LISTEN) {
+			snprintf(err, errlen, "too many listening sockets");
+			goto fail;
+		}
+		fd = socket(ai->ai_family, ai->ai_socktype | SOCK_NONBLOCK |
+		    SOCK_CLOEXEC, ai->ai_protocol);
+		if (fd == -1) {
+			if (quiet && errno == EAFNOSUPPORT)
+				continue;
+			snprintf(err, errlen, "socket: %s", strerror(errno));
+			goto fail;
+		}
+		(void)setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one,
+		    sizeof(one));
+		/* "::" and "0.0.0.0" are bound separately */
+		if (ai->ai_family == AF_INET6)
+			(void)setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one,
+			    sizeof(one));
+		if (getnameinfo(ai->ai_addr, ai->ai_addrlen, host,
+		    sizeof(host), NULL, 0, NI_NUMERICHOST) != 0)
+			snprintf(host, sizeof(host), "%s", addr);
+		if (bind(fd, ai->ai_addr, ai->ai_addrlen) == -1 ||
+		    listen(fd, SERVER_BACKLOG) == -1) {
+			snprintf(err, errlen, "%s%s%s port %d: %s",
+			    ai->ai_family == AF_INET6 ? "[" : "", host,
+			    ai->ai_family == AF_INET6 ? "]" : "", port,
+			    strerror(errno));
+			close(fd);
+			/* no IPv6 on this machine: the default can do without */
+			if (quiet && errno == EADDRNOTAVAIL)
+				continue;
+			goto fail;
+		}
+		s->l[s->nl].fd = fd;
+		s->l[s->nl].proto = proto;
+		s->l[s->nl].io = io;
+		s->nl++;
+		bound++;
+		log_info("listening on %s%s%s port %d (%s)",
+		    ai->ai_family == AF_INET6 ? "[" : "", host,
+		    ai->ai_family == AF_INET6 ? "]" : "", port, proto->name);
+	}
+	freeaddrinfo(res);
+	if (!bound) {
+		snprintf(err, errlen, "%s: no usable address", addr);
+		return -1;
+	}
+	return 0;
+fail:
+	freeaddrinfo(res);
+	return -1;
+}
+
+int
+server_listen(struct server *s, const struct proto *proto, enum server_io io,
+    int port, char *err, size_t errlen)
+{
+	const struct config	*cfg = s->cfg;
+	size_t			 i;
+
+	if (cfg->naddrs == 0) {
+		/* all addresses: IPv6 where the machine has it, and IPv4 */
+		if (server_bind(s, proto, io, "::", port, 1, err, errlen) == -1)
+			log_warn("not listening on IPv6: %s", err);
+		return server_bind(s, proto, io, "0.0.0.0", port, 0, err,
+		    errlen);
+	}
+	for (i = 0; i < cfg->naddrs; i++)
+		if (server_bind(s, proto, io, cfg->addrs[i], port, 0, err,
+		    errlen) == -1)
+			return -1;
+	return 0;
+}
+
+static void
+server_accept(struct ev_loop *loop, void *arg, uint32_t events)
+{
+	struct worker_listener	*wl = arg;
+	struct worker		*w = wl->w;
+	struct sockaddr_storage	 ss;
+	socklen_t		 sslen;
+	char			 host[NI_MAXHOST], *client;
+	int			 fd, i, one = 1;
+
+	for (i = 0; i < SERVER_ACCEPT_BURST; i++) {
+		sslen = sizeof(ss);
+		fd = accept4(wl->l->fd, (struct sockaddr *)&ss, &sslen,
+		    SOCK_NONBLOCK | SOCK_CLOEXEC);
+		if (fd == -1) {
+			if (errno == EINTR || errno == ECONNABORTED)
+				continue;
+			if ((errno == EMFILE || errno == ENFILE) &&
+			    w->spare != -1) {
+				/*
+				 * Out of descriptors: take the connection
+				 * with the spare one and refuse it, so the
+				 * queue drains instead of waking us forever.
+				 */
+				close(w->spare);
+				fd = accept(wl->l->fd, NULL, NULL);
+				if (fd != -1)
+					close(fd);
+				w->spare = open("/dev/null",
+				    O_RDONLY | O_CLOEXEC);
+				continue;
+			}
+			return;		/* EAGAIN: another worker took it */
+		}
+		if (w->stopping || w->nconns >= w->maxconns) {
+			close(fd);	/* over the bound: refused */
+			continue;
+		}
+		(void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one,
+		    sizeof(one));
+		client = NULL;
+		if (w->srv->cfg->log_clients && getnameinfo(
+		    (struct sockaddr *)&ss, sslen, host, sizeof(host), NULL, 0,
+		    NI_NUMERICHOST) == 0)
+			client = host;
+		conn_new(w, fd, wl->l->proto, wl->l->io, client);
+	}
+}
+
+void
+server_worker_closed(struct worker *w, struct conn *c)
+{
+	if (w->stopping && w->nconns == 0)
+		ev_break(w->loop);
+}
+
+static void
+server_wake(struct ev_loop *loop, void *arg, uint32_t events)
+{
+	struct worker	*w = arg;
+	uint64_t	 v;
+	int		 i;
+
+	(void)!read(w->wake.fd, &v, sizeof(v));
+	w->stopping = 1;
+	for (i = 0; i < w->srv->nl; i++)
+		ev_del(loop, &w->wl[i].io);
+	server_worker_closed(w, NULL);
+}
+
+static void *
+server_worker_main(void *arg)
+{
+	struct worker *w = arg;
+
+	if (ev_run(w->loop) == -1)
+		log_err("event loop failed: %s", strerror(errno));
+	return NULL;
+}
+
+static int
+server_worker_init(struct server *s, struct worker *w, int per, char *err,
+    size_t errlen)
+{
+	const struct config	*cfg = s->cfg;
+	int			 i;
+
+	w->srv = s;
+	w->maxconns = per;
+	w->wake.fd = -1;
+	if ((w->loop = ev_new()) == NULL) {
+		snprintf(err, errlen, "epoll: %s", strerror(errno));
+		return -1;
+	}
+	if ((w->mime = mime_new(err, errlen)) == NULL)
+		return -1;
+	w->t_request = ev_tlist(w->loop,
+	    (uint64_t)cfg->request_timeout * 1000);
+	w->t_idle = ev_tlist(w->loop, (uint64_t)cfg->idle_timeout * 1000);
+	w->t_linger = ev_tlist(w->loop, SERVER_LINGER_MS);
+	w->spare = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	if ((w->wake.fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC)) == -1) {
+		snprintf(err, errlen, "eventfd: %s", strerror(errno));
+		return -1;
+	}
+	w->wake.cb = server_wake;
+	w->wake.arg = w;
+	if (ev_add(w->loop, &w->wake, EPOLLIN) == -1)
+		goto fail;
+	for (i = 0; i < s->nl; i++) {
+		w->wl[i].w = w;
+		w->wl[i].l = &s->l[i];
+		w->wl[i].io.fd = s->l[i].fd;
+		w->wl[i].io.cb = server_accept;
+		w->wl[i].io.arg = &w->wl[i];
+		/* EPOLLEXCLUSIVE: one worker wakes per new connection */
+		if (ev_add(w->loop, &w->wl[i].io, EPOLLIN | EPOLLEXCLUSIVE) ==
+		    -1)
+			goto fail;
+	}
+	return 0;
+fail:
+	snprintf(err, errlen, "epoll_ctl: %s", strerror(errno));
+	return -1;
+}
+
+int
+server_start(struct server *s, int n, char *err, size_t errlen)
+{
+	int i, per;
+
+	if ((s->workers = calloc((size_t)n, sizeof(*s->workers))) == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	s->nworkers = n;
+	per = (s->cfg->max_conns + n - 1) / n;
+	for (i = 0; i < n; i++)
+		if (server_worker_init(s, &s->workers[i], per, err, errlen) ==
+		    -1)
+			return -1;
+	for (i = 0; i < n; i++) {
+		if ((errno = pthread_create(&s->workers[i].thread, NULL,
+		    server_worker_main, &s->workers[i])) != 0) {
+			snprintf(err, errlen, "pthread_create: %s",
+			    strerror(errno));
+			s->nworkers = i;
+			return -1;
+		}
+	}
+	return 0;
+}
+
+void
+server_stop(struct server *s)
+{
+	struct worker	*w;
+	struct timespec	 ts;
+	uint64_t	 one = 1;
+	int		 i;
+
+	for (i = 0; i < s->nworkers; i++)
+		(void)!write(s->workers[i].wake.fd, &one, sizeof(one));
+	/* responses in flight get a bounded time to finish */
+	clock_gettime(CLOCK_REALTIME, &ts);
+	ts.tv_sec += s->cfg->idle_timeout < 10 ? s->cfg->idle_timeout : 10;
+	for (i = 0; i < s->nworkers; i++) {
+		w = &s->workers[i];
+		if (pthread_timedjoin_np(w->thread, NULL, &ts) != 0) {
+			log_warn("worker %d still busy; exiting anyway", i);
+			continue;
+		}
+		while (w->conns)
+			conn_free(w->conns);
+		mime_free(w->mime);
+		ev_free(w->loop);
+		close(w->wake.fd);
+		if (w->spare != -1)
+			close(w->spare);
+	}
+	for (i = 0; i < s->nl; i++)
+		close(s->l[i].fd);
+	free(s->workers);
+	s->workers = NULL;
+}

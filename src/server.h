@@ -1,0 +1,68 @@
+/*
+ * The server: listening sockets, worker threads (one event loop each),
+ * accepting within the connection bound.  What the workers share is
+ * read-only while they run.
+ */
+#ifndef YURT_SERVER_H
+#define YURT_SERVER_H
+
+#include <pthread.h>
+
+#include "config.h"
+#include "ev.h"
+
+#define SERVER_MAX_LISTEN	32
+
+struct conn;
+struct mime;
+struct proto;
+struct tls_server;
+
+enum server_io { SERVER_PLAIN, SERVER_TLS, SERVER_DETECT };
+
+struct server_listener {
+	int			 fd;
+	const struct proto	*proto;
+	enum server_io		 io;
+};
+
+struct server {
+	const struct config	*cfg;
+	struct tls_server	*tls;
+	int			 rootfd;		/* the main root */
+	int			 hostroot[CONFIG_MAX_HOSTS];	/* per host */
+	struct server_listener	 l[SERVER_MAX_LISTEN];
+	int			 nl;
+	struct worker		*workers;
+	int			 nworkers;
+};
+
+struct worker_listener {
+	struct ev_io		 io;
+	struct worker		*w;
+	struct server_listener	*l;
+};
+
+struct worker {
+	struct server		*srv;
+	struct ev_loop		*loop;
+	struct mime		*mime;
+	struct ev_tlist		*t_request, *t_idle, *t_linger;
+	struct worker_listener	 wl[SERVER_MAX_LISTEN];
+	struct ev_io		 wake;
+	struct conn		*conns;		/* every open connection */
+	int			 nconns, maxconns;
+	int			 spare;		/* reserve fd for EMFILE */
+	int			 stopping;
+	pthread_t		 thread;
+};
+
+/* Binds every configured address (Gemini); fails with a message. */
+int	server_listen(struct server *, const struct proto *, enum server_io,
+	    int port, char *err, size_t errlen);
+int	server_start(struct server *, int nworkers, char *err, size_t errlen);
+/* Stops accepting, lets responses in flight finish, joins the workers. */
+void	server_stop(struct server *);
+void	server_worker_closed(struct worker *, struct conn *);
+
+#endif

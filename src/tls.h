@@ -1,0 +1,48 @@
+/*
+ * The TLS boundary: the only file that includes OpenSSL headers.  It
+ * loads or creates one certificate per host name, picks the host by SNI,
+ * and wraps a non-blocking socket in a TLS connection whose calls return
+ * TLS_WANT_READ/TLS_WANT_WRITE instead of blocking.
+ */
+#ifndef YURT_TLS_H
+#define YURT_TLS_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+#define TLS_WANT_READ	(-2)
+#define TLS_WANT_WRITE	(-3)
+#define TLS_EOF		(-4)	/* peer closed (close_notify or TCP EOF) */
+#define TLS_ERR		(-1)
+
+#define TLS_FPR_LEN	(32 * 3)	/* "AB:CD:..." + NUL */
+
+struct tls_server;
+struct tls_conn;
+
+int	tls_init(void);
+
+/*
+ * Loads <dir>/<host>.crt and .key (dirfd), creating a self-signed EC
+ * P-256 certificate atomically when the certificate is missing.  Writes
+ * the SHA-256 fingerprint; *created says whether it was made now.
+ */
+int	tls_cert_ensure(int dirfd, const char *host, char fpr[TLS_FPR_LEN],
+	    int *created, char *err, size_t errlen);
+
+/* One context per host; hosts[0] is the default when SNI names none. */
+struct tls_server *tls_server_new(int dirfd, const char *const *hosts,
+	    size_t nhosts, char *err, size_t errlen);
+void	tls_server_free(struct tls_server *);
+
+struct tls_conn *tls_conn_new(struct tls_server *, int fd);
+void	tls_conn_free(struct tls_conn *);
+int	tls_conn_handshake(struct tls_conn *);
+ssize_t	tls_conn_read(struct tls_conn *, void *, size_t);
+ssize_t	tls_conn_write(struct tls_conn *, const void *, size_t);
+/* Sends close_notify; 0 once sent, or TLS_WANT_* to call again. */
+int	tls_conn_shutdown(struct tls_conn *);
+/* Index of the host SNI chose, or -1 when the client sent no SNI. */
+int	tls_conn_sni(const struct tls_conn *);
+
+#endif
