@@ -41,6 +41,8 @@ LIBOBJS	:= $(patsubst src/%.c,$(B)/%.o,$(filter-out src/main.c,$(SRCS)))
 UNITS	:= $(patsubst tests/unit/%.c,$(B)/tests/unit_%,$(wildcard tests/unit/*.c))
 TOOLS	:= $(patsubst tests/%.c,$(B)/tests/%,$(wildcard tests/*.c))
 
+.SECONDARY:
+
 .PHONY: all deps test-deps run test check-san clean install uninstall
 
 all: $(B)/yurt
