@@ -16,6 +16,9 @@ log_init(void)
 	log_journal = getenv("JOURNAL_STREAM") != NULL;
 }
 
+static void log_line(int, const char *, va_list)
+    __attribute__((format(printf, 2, 0)));
+
 static void
 log_line(int prio, const char *fmt, va_list ap)
 {
@@ -74,6 +77,9 @@ log_escape(const char *s, char *out, size_t outlen)
 	}
 	out[o] = '\0';
 }
+
+static void log_fmt(int, const char *, ...)
+    __attribute__((format(printf, 2, 3)));
 
 static void
 log_fmt(int prio, const char *fmt, ...)
