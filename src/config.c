@@ -11,7 +11,8 @@
 
 #define CONFIG_FILE_MAX	(256 * 1024)
 
-enum config_kind { K_PATH, K_INT, K_HOST, K_ADDR, K_LANG, K_FLAG, K_CLI };
+enum config_kind { K_PATH, K_INT, K_HOST, K_ADDR, K_LANG, K_USER, K_FLAG,
+	K_CLI };
 
 /*
  * One table for the command line and the file, so a setting cannot exist
@@ -48,6 +49,8 @@ static const struct config_key {
 	    1, 86400, "SECONDS", "time a stalled reader is kept (default: 30)" },
 	{ "max-connections", 'm', K_INT, offsetof(struct config, max_conns),
 	    1, 1000000, "N", "open connections at most (default: 4096)" },
+	{ "user", 'u', K_USER, 0, 0, 0, "USER",
+	    "user to run as when started as root (default: nobody)" },
 	{ "no-listing", 'L', K_FLAG, offsetof(struct config, listing), 0, 0,
 	    NULL, "no automatic directory listings" },
 	{ "log-clients", 'A', K_FLAG, offsetof(struct config, log_clients),
@@ -70,6 +73,7 @@ config_defaults(struct config *c)
 	c->idle_timeout = 30;
 	c->max_conns = 4096;
 	c->listing = 1;
+	(void)snprintf(c->user, sizeof(c->user), "nobody");
 }
 
 static int
@@ -158,6 +162,13 @@ config_set(struct config *c, const struct config_key *k, const char *v,
 		    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-,") != strlen(v) ||
 		    snprintf(c->lang, sizeof(c->lang), "%s", v) >=
 		    (int)sizeof(c->lang))
+			goto bad;
+		return 0;
+	case K_USER:
+		if (*v == '\0' || strspn(v, "abcdefghijklmnopqrstuvwxyz"
+		    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.") != strlen(v) ||
+		    snprintf(c->user, sizeof(c->user), "%s", v) >=
+		    (int)sizeof(c->user))
 			goto bad;
 		return 0;
 	case K_FLAG:
@@ -283,7 +294,7 @@ config_usage(FILE *f)
 
 	fprintf(f, "usage: yurt [-hnV] [-c FILE] [-r DIR] [-H NAME[=DIR]]... "
 	    "[-p PORT] [-a ADDR]...\n            [-d DIR] [-w N] [-l LANG] "
-	    "[-t SECONDS] [-i SECONDS] [-m N] [-L] [-A]\n\n");
+	    "[-t SECONDS] [-i SECONDS] [-m N] [-u USER] [-L] [-A]\n\n");
 	for (i = 0; i < NKEYS; i++) {
 		snprintf(left, sizeof(left), "-%c, --%s%s%s",
 		    config_keys[i].opt, config_keys[i].name,
@@ -443,6 +454,7 @@ config_print(const struct config *c, FILE *f)
 	fprintf(f, "request-timeout %d\n", c->request_timeout);
 	fprintf(f, "idle-timeout %d\n", c->idle_timeout);
 	fprintf(f, "max-connections %d\n", c->max_conns);
+	fprintf(f, "user %s\n", c->user);
 	if (!c->listing)
 		fprintf(f, "no-listing\n");
 	if (c->log_clients)

@@ -35,6 +35,7 @@ struct config {
 	int	 max_conns;
 	int	 listing;
 	int	 log_clients;
+	char	 user[64];		/* to drop to when started as root */
 	int	 check;			/* -n */
 };
 

@@ -9,6 +9,7 @@
 
 #include "conn.h"
 #include "log.h"
+#include "site.h"
 #include "tls.h"
 
 /*
@@ -34,6 +35,7 @@ conn_new(struct worker *w, int fd, const struct proto *proto,
 		return NULL;
 	}
 	c->w = w;
+	c->site = site_ref(w->site);
 	c->proto = proto;
 	c->fd = -1;
 	c->sni = -1;
@@ -51,7 +53,7 @@ conn_new(struct worker *w, int fd, const struct proto *proto,
 		c->state = CONN_READ;
 		break;
 	case SERVER_TLS:
-		if ((c->tls = tls_conn_new(w->srv->tls, fd)) == NULL)
+		if ((c->tls = tls_conn_new(c->site->tls, fd)) == NULL)
 			goto fail;
 		c->state = CONN_HANDSHAKE;
 		break;
@@ -70,6 +72,7 @@ conn_new(struct worker *w, int fd, const struct proto *proto,
 	return c;
 fail:
 	tls_conn_free(c->tls);
+	site_unref(c->site);
 	free(c->client);
 	free(c);
 	close(fd);
@@ -102,6 +105,7 @@ conn_free(struct conn *c)
 	buf_free(&c->body);
 	free(c->chunk);
 	free(c->client);
+	site_unref(c->site);
 	if (c->prev)
 		c->prev->next = c->next;
 	else
@@ -158,7 +162,7 @@ conn_detect(struct conn *c)
 	if (n <= 0)
 		return TLS_ERR;
 	if (b == 0x16) {
-		if ((c->tls = tls_conn_new(c->w->srv->tls, c->io.fd)) == NULL)
+		if ((c->tls = tls_conn_new(c->site->tls, c->io.fd)) == NULL)
 			return TLS_ERR;
 		c->state = CONN_HANDSHAKE;
 	} else

@@ -38,6 +38,7 @@ struct conn {
 	struct ev_io		 io;
 	struct ev_timer		 timer;
 	struct worker		*w;
+	struct site		*site;		/* the generation it started in */
 	struct conn		*prev, *next;
 	const struct proto	*proto;
 	struct tls_conn		*tls;		/* NULL: plain TCP */

@@ -7,6 +7,7 @@
 #include "gemini.h"
 #include "mime.h"
 #include "server.h"
+#include "site.h"
 
 #define GEMINI_META_MAX	1024
 
@@ -136,9 +137,9 @@ gemini_reply(struct conn *c, int status, const char *meta, struct buf *body,
 static int
 gemini_input(struct conn *c)
 {
-	const struct server	*srv = c->w->srv;
-	const struct config	*cfg = srv->cfg;
-	struct gemini_site	 site;
+	const struct site	*site = c->site;
+	const struct config	*cfg = &site->cfg;
+	struct gemini_site	 gs;
 	struct gemini_request	 r;
 	struct fs_result	 f;
 	struct buf		 body;
@@ -155,10 +156,10 @@ gemini_input(struct conn *c)
 	}
 	for (i = 0; i < cfg->nhosts; i++)
 		hosts[i] = cfg->hosts[i].name;
-	site.hosts = hosts;
-	site.nhosts = cfg->nhosts;
-	site.port = cfg->port;
-	gemini_request_parse(c->req, (size_t)end, &site, c->sni, &r);
+	gs.hosts = hosts;
+	gs.nhosts = cfg->nhosts;
+	gs.port = cfg->port;
+	gemini_request_parse(c->req, (size_t)end, &gs, c->sni, &r);
 
 	/* keep the raw path for the log: it is all that is left of req */
 	if (r.status == 0) {
@@ -175,7 +176,7 @@ gemini_input(struct conn *c)
 		    0);
 
 	buf_init(&body, 1024 * 1024);
-	fs_open(srv->hostroot[r.host], r.path, r.dir, cfg->listing, &body,
+	fs_open(site->hostroot[r.host], r.path, r.dir, cfg->listing, &body,
 	    &f);
 	switch (f.kind) {
 	case FS_FILE:

@@ -1,10 +1,9 @@
 /*
  * yurt: a Gemini capsule server.  Start-up in one straight line: settings,
- * certificates, capsule roots, sockets, workers; then the main thread only
- * waits for signals.
+ * certificates and capsule roots, sockets (from systemd or bound here),
+ * workers' event loops, dropping root, the Landlock sandbox, then the
+ * workers run and the main thread only handles signals.
  */
-#include <sys/stat.h>
-
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -12,13 +11,20 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "config.h"
 #include "gemini.h"
 #include "log.h"
+#include "sandbox.h"
+#include "sd.h"
 #include "server.h"
+#include "site.h"
 #include "tls.h"
+
+/* Longest wait for responses in flight when stopping. */
+#define MAIN_DRAIN_SECONDS	10
 
 static void fatal(const char *, ...)
     __attribute__((format(printf, 1, 2), noreturn));
@@ -34,46 +40,132 @@ fatal(const char *fmt, ...)
 	(void)vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
 	log_err("yurt: %s", msg);
+	sd_notifyf("STATUS=failed: %s", msg);
 	exit(1);
 }
 
-static int
-main_opendir(const char *path)
+static void
+main_checkdir(const char *path)
 {
 	int fd;
 
 	if ((fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1)
-		fatal("%s: %s", path, strerror(errno));
-	return fd;
+		fatal("root %s: %s", path, strerror(errno));
+	close(fd);
 }
 
-/* Loads or creates every host's certificate and says where it is. */
-static struct tls_server *
-main_certs(const struct config *cfg)
+/* -n: what start-up would trip over, short of binding and loading keys. */
+static void
+main_check(const struct config *cfg)
 {
-	struct tls_server	*tls;
-	const char		*names[CONFIG_MAX_HOSTS];
-	char			 fpr[TLS_FPR_LEN], err[512];
-	size_t			 i;
-	int			 dirfd, created;
+	size_t i;
 
-	if (mkdir(cfg->certdir, 0755) == -1 && errno != EEXIST)
-		fatal("%s: %s", cfg->certdir, strerror(errno));
-	dirfd = main_opendir(cfg->certdir);
-	for (i = 0; i < cfg->nhosts; i++) {
-		names[i] = cfg->hosts[i].name;
-		if (tls_cert_ensure(dirfd, names[i], fpr, &created, err,
-		    sizeof(err)) == -1)
-			fatal("%s: %s", cfg->certdir, err);
-		log_info("%s certificate %s/%s.crt for %s, SHA-256 %s",
-		    created ? "created" : "loaded", cfg->certdir, names[i],
-		    names[i], fpr);
+	main_checkdir(cfg->root);
+	for (i = 0; i < cfg->nhosts; i++)
+		if (cfg->hosts[i].root[0])
+			main_checkdir(cfg->hosts[i].root);
+}
+
+/* Sockets from systemd, by name; returns how many were adopted. */
+static int
+main_activated(struct server *srv)
+{
+	struct sd_fd	 fds[SD_MAX_FDS];
+	char		 err[256];
+	int		 i, n;
+
+	n = sd_listen_fds(fds, SD_MAX_FDS);
+	for (i = 0; i < n; i++) {
+		if (fds[i].name[0] != '\0' &&
+		    strcmp(fds[i].name, "gemini") != 0) {
+			log_warn("socket %d named \"%s\" from systemd: not "
+			    "used", fds[i].fd, fds[i].name);
+			continue;
+		}
+		if (server_adopt(srv, fds[i].fd, &gemini_proto, SERVER_TLS,
+		    err, sizeof(err)) == -1)
+			fatal("%s", err);
 	}
-	if ((tls = tls_server_new(dirfd, names, cfg->nhosts, err,
-	    sizeof(err))) == NULL)
-		fatal("%s: %s", cfg->certdir, err);
-	close(dirfd);
-	return tls;
+	return srv->nl;
+}
+
+/* Root gives way to the configured user, then Landlock closes the rest. */
+static void
+main_sandbox(const struct config *cfg, int asroot, uid_t uid, gid_t gid)
+{
+	const char	*paths[CONFIG_MAX_HOSTS + 3];
+	char		 err[256], who[128] = "";
+	size_t		 n = 0, i;
+	int		 abi;
+
+	if (asroot) {
+		if (sandbox_drop(uid, gid, err, sizeof(err)) == -1)
+			fatal("%s", err);
+		snprintf(who, sizeof(who), "running as user %s (uid %d); ",
+		    cfg->user, (int)uid);
+	}
+	paths[n++] = cfg->root;
+	paths[n++] = cfg->certdir;
+	for (i = 0; i < cfg->nhosts; i++)
+		if (cfg->hosts[i].root[0])
+			paths[n++] = cfg->hosts[i].root;
+	if (cfg->file[0])
+		paths[n++] = cfg->file;
+	if ((abi = sandbox_landlock(paths, n, err, sizeof(err))) == -1)
+		fatal("%s", err);
+	if (abi == 0)
+		log_warn("%sno Landlock in this kernel: file access is not "
+		    "sandboxed", who);
+	else
+		log_info("%sLandlock ABI %d: read-only access to the capsule, "
+		    "certificates and configuration only", who, abi);
+}
+
+/*
+ * SIGHUP: the settings and certificates again.  What the sockets and
+ * workers were made with needs a restart; a failed reload changes nothing.
+ */
+static void
+main_reload(struct server *srv, int argc, char **argv)
+{
+	static struct config	 cfg;
+	const struct config	*old = &srv->site->cfg;
+	struct site		*site;
+	char			 err[512];
+	size_t			 i;
+
+	sd_notifyf("RELOADING=1\nMONOTONIC_USEC=%llu\nSTATUS=reloading",
+	    (unsigned long long)sd_monotonic_usec());
+	log_info("SIGHUP: reloading");
+	if (config_load(&cfg, argc, argv) != CONFIG_RUN) {
+		log_err("reload failed: bad configuration; keeping the old one");
+		goto done;
+	}
+	if (cfg.port != old->port || cfg.naddrs != old->naddrs ||
+	    cfg.workers != old->workers ||
+	    cfg.request_timeout != old->request_timeout ||
+	    cfg.idle_timeout != old->idle_timeout ||
+	    cfg.max_conns != old->max_conns) {
+		log_err("reload failed: port, addresses, workers, timeouts and "
+		    "max-connections change only on restart");
+		goto done;
+	}
+	for (i = 0; i < cfg.naddrs; i++)
+		if (strcmp(cfg.addrs[i], old->addrs[i]) != 0) {
+			log_err("reload failed: addresses change only on "
+			    "restart");
+			goto done;
+		}
+	if ((site = site_new(&cfg, (uid_t)-1, (gid_t)-1, err,
+	    sizeof(err))) == NULL) {
+		log_err("reload failed: %s; keeping the old configuration",
+		    err);
+		goto done;
+	}
+	server_reload(srv, site);
+	log_info("reloaded");
+done:
+	sd_notify("READY=1\nSTATUS=serving");
 }
 
 int
@@ -81,12 +173,16 @@ main(int argc, char **argv)
 {
 	static struct config	 cfg;
 	struct server		 srv;
+	struct timespec		 tick;
 	sigset_t		 set;
 	char			 err[512];
-	size_t			 i;
-	int			 sig, nworkers;
+	uid_t			 uid = (uid_t)-1;
+	gid_t			 gid = (gid_t)-1;
+	uint64_t		 wd;
+	int			 sig, nworkers, asroot;
 
 	log_init();
+	sd_init();
 	switch (config_load(&cfg, argc, argv)) {
 	case CONFIG_EXIT_OK:
 		return 0;
@@ -95,13 +191,8 @@ main(int argc, char **argv)
 	case CONFIG_RUN:
 		break;
 	}
-	memset(&srv, 0, sizeof(srv));
-	srv.cfg = &cfg;
-	srv.rootfd = main_opendir(cfg.root);
-	for (i = 0; i < cfg.nhosts; i++)
-		srv.hostroot[i] = cfg.hosts[i].root[0] ?
-		    main_opendir(cfg.hosts[i].root) : srv.rootfd;
 	if (cfg.check) {
+		main_check(&cfg);
 		config_print(&cfg, stdout);
 		printf("# configuration OK\n");
 		return 0;
@@ -115,37 +206,52 @@ main(int argc, char **argv)
 	sigaddset(&set, SIGHUP);
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 
+	asroot = geteuid() == 0;
+	if (asroot && sandbox_user(cfg.user, &uid, &gid, err,
+	    sizeof(err)) == -1)
+		fatal("%s", err);
 	if (tls_init() == -1)
 		fatal("cannot initialise OpenSSL");
-	srv.tls = main_certs(&cfg);
-	if (server_listen(&srv, &gemini_proto, SERVER_TLS, cfg.port, err,
-	    sizeof(err)) == -1)
+	memset(&srv, 0, sizeof(srv));
+	if ((srv.site = site_new(&cfg, uid, gid, err, sizeof(err))) == NULL)
+		fatal("%s", err);
+	if (main_activated(&srv) == 0 && server_listen(&srv, &cfg,
+	    &gemini_proto, SERVER_TLS, cfg.port, err, sizeof(err)) == -1)
 		fatal("%s", err);
 	nworkers = cfg.workers;
 	if (nworkers == 0 && (nworkers = (int)sysconf(_SC_NPROCESSORS_ONLN)) <
 	    1)
 		nworkers = 1;
-	if (server_start(&srv, nworkers, err, sizeof(err)) == -1)
+	if (server_init(&srv, nworkers, err, sizeof(err)) == -1)
+		fatal("%s", err);
+	main_sandbox(&cfg, asroot, uid, gid);
+	if (server_run(&srv, err, sizeof(err)) == -1)
 		fatal("%s", err);
 	log_info("yurt %s serving %s with %d worker%s", YURT_VERSION, cfg.root,
 	    nworkers, nworkers == 1 ? "" : "s");
+	sd_notifyf("READY=1\nSTATUS=serving %s", cfg.root);
 
+	/* the watchdog is pinged at half its interval */
+	wd = sd_watchdog_usec() / 2;
+	tick.tv_sec = wd ? (time_t)(wd / 1000000) : 3600;
+	tick.tv_nsec = wd ? (long)(wd % 1000000) * 1000 : 0;
 	for (;;) {
-		if (sigwait(&set, &sig) != 0)
+		sig = sigtimedwait(&set, NULL, &tick);
+		if (sig == -1) {
+			if (errno == EAGAIN && wd)
+				sd_notify("WATCHDOG=1");
 			continue;
+		}
 		if (sig == SIGHUP) {
-			log_info("SIGHUP: reload is not supported yet");
+			main_reload(&srv, argc, argv);
 			continue;
 		}
 		break;
 	}
-	log_info("stopping: finishing responses in flight");
-	server_stop(&srv);
-	tls_server_free(srv.tls);
-	for (i = 0; i < cfg.nhosts; i++)
-		if (srv.hostroot[i] != srv.rootfd)
-			close(srv.hostroot[i]);
-	close(srv.rootfd);
+	sd_notify("STOPPING=1\nSTATUS=stopping: finishing replies in flight");
+	log_info("stopping: finishing replies in flight");
+	server_stop(&srv, MAIN_DRAIN_SECONDS);
+	site_unref(srv.site);
 	log_info("stopped");
 	return 0;
 }

@@ -18,6 +18,7 @@
 #include "log.h"
 #include "mime.h"
 #include "server.h"
+#include "site.h"
 
 /* Accepts per wakeup, so one busy listener cannot starve the loop. */
 #define SERVER_ACCEPT_BURST	64
@@ -98,11 +99,11 @@ fail:
 }
 
 int
-server_listen(struct server *s, const struct proto *proto, enum server_io io,
-    int port, char *err, size_t errlen)
+server_listen(struct server *s, const struct config *cfg,
+    const struct proto *proto, enum server_io io, int port, char *err,
+    size_t errlen)
 {
-	const struct config	*cfg = s->cfg;
-	size_t			 i;
+	size_t i;
 
 	if (cfg->naddrs == 0) {
 		/* all addresses: IPv6 where the machine has it, and IPv4 */
@@ -115,6 +116,30 @@ server_listen(struct server *s, const struct proto *proto, enum server_io io,
 		if (server_bind(s, proto, io, cfg->addrs[i], port, 0, err,
 		    errlen) == -1)
 			return -1;
+	return 0;
+}
+
+int
+server_adopt(struct server *s, int fd, const struct proto *proto,
+    enum server_io io, char *err, size_t errlen)
+{
+	int fl;
+
+	if (s->nl == SERVER_MAX_LISTEN) {
+		snprintf(err, errlen, "too many listening sockets");
+		return -1;
+	}
+	if ((fl = fcntl(fd, F_GETFL)) == -1 ||
+	    fcntl(fd, F_SETFL, fl | O_NONBLOCK) == -1 ||
+	    fcntl(fd, F_SETFD, FD_CLOEXEC) == -1) {
+		snprintf(err, errlen, "socket %d: %s", fd, strerror(errno));
+		return -1;
+	}
+	s->l[s->nl].fd = fd;
+	s->l[s->nl].proto = proto;
+	s->l[s->nl].io = io;
+	s->nl++;
+	log_info("listening on socket %d from systemd (%s)", fd, proto->name);
 	return 0;
 }
 
@@ -146,8 +171,7 @@ server_accept(struct ev_loop *loop, void *arg, uint32_t events)
 				fd = accept(wl->l->fd, NULL, NULL);
 				if (fd != -1)
 					close(fd);
-				w->spare = open("/dev/null",
-				    O_RDONLY | O_CLOEXEC);
+				w->spare = fcntl(wl->l->fd, F_DUPFD_CLOEXEC, 0);
 				continue;
 			}
 			return;		/* EAGAIN: another worker took it */
@@ -159,7 +183,7 @@ server_accept(struct ev_loop *loop, void *arg, uint32_t events)
 		(void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one,
 		    sizeof(one));
 		client = NULL;
-		if (w->srv->cfg->log_clients && getnameinfo(
+		if (w->site->cfg.log_clients && getnameinfo(
 		    (struct sockaddr *)&ss, sslen, host, sizeof(host), NULL, 0,
 		    NI_NUMERICHOST) == 0)
 			client = host;
@@ -181,7 +205,15 @@ server_wake(struct ev_loop *loop, void *arg, uint32_t events)
 	uint64_t	 v;
 	int		 i;
 
+	struct site	*next;
+
 	(void)!read(w->wake.fd, &v, sizeof(v));
+	if ((next = atomic_exchange(&w->next_site, NULL)) != NULL) {
+		site_unref(w->site);
+		w->site = next;
+	}
+	if (!atomic_load(&w->stop_req) || w->stopping)
+		return;
 	w->stopping = 1;
 	for (i = 0; i < w->srv->nl; i++)
 		ev_del(loop, &w->wl[i].io);
@@ -202,10 +234,13 @@ static int
 server_worker_init(struct server *s, struct worker *w, int per, char *err,
     size_t errlen)
 {
-	const struct config	*cfg = s->cfg;
+	const struct config	*cfg = &s->site->cfg;
 	int			 i;
 
 	w->srv = s;
+	w->site = site_ref(s->site);
+	atomic_init(&w->next_site, NULL);
+	atomic_init(&w->stop_req, 0);
 	w->maxconns = per;
 	w->wake.fd = -1;
 	if ((w->loop = ev_new()) == NULL) {
@@ -218,7 +253,8 @@ server_worker_init(struct server *s, struct worker *w, int per, char *err,
 	    (uint64_t)cfg->request_timeout * 1000);
 	w->t_idle = ev_tlist(w->loop, (uint64_t)cfg->idle_timeout * 1000);
 	w->t_linger = ev_tlist(w->loop, SERVER_LINGER_MS);
-	w->spare = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	/* any descriptor will do as the reserve; a listener's dup is one */
+	w->spare = s->nl > 0 ? fcntl(s->l[0].fd, F_DUPFD_CLOEXEC, 0) : -1;
 	if ((w->wake.fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC)) == -1) {
 		snprintf(err, errlen, "eventfd: %s", strerror(errno));
 		return -1;
@@ -245,7 +281,7 @@ fail:
 }
 
 int
-server_start(struct server *s, int n, char *err, size_t errlen)
+server_init(struct server *s, int n, char *err, size_t errlen)
 {
 	int i, per;
 
@@ -254,36 +290,69 @@ server_start(struct server *s, int n, char *err, size_t errlen)
 		return -1;
 	}
 	s->nworkers = n;
-	per = (s->cfg->max_conns + n - 1) / n;
+	per = (s->site->cfg.max_conns + n - 1) / n;
 	for (i = 0; i < n; i++)
 		if (server_worker_init(s, &s->workers[i], per, err, errlen) ==
 		    -1)
 			return -1;
-	for (i = 0; i < n; i++) {
+	return 0;
+}
+
+int
+server_run(struct server *s, char *err, size_t errlen)
+{
+	int i;
+
+	for (i = 0; i < s->nworkers; i++) {
 		if ((errno = pthread_create(&s->workers[i].thread, NULL,
 		    server_worker_main, &s->workers[i])) != 0) {
 			snprintf(err, errlen, "pthread_create: %s",
 			    strerror(errno));
-			s->nworkers = i;
 			return -1;
 		}
 	}
 	return 0;
 }
 
+static void
+server_wakeup(struct worker *w)
+{
+	uint64_t one = 1;
+
+	(void)!write(w->wake.fd, &one, sizeof(one));
+}
+
 void
-server_stop(struct server *s)
+server_reload(struct server *s, struct site *site)
+{
+	struct site	*old;
+	int		 i;
+
+	for (i = 0; i < s->nworkers; i++) {
+		/* a site a worker never took is simply dropped */
+		old = atomic_exchange(&s->workers[i].next_site,
+		    site_ref(site));
+		site_unref(old);
+		server_wakeup(&s->workers[i]);
+	}
+	site_unref(s->site);
+	s->site = site;
+}
+
+void
+server_stop(struct server *s, int seconds)
 {
 	struct worker	*w;
 	struct timespec	 ts;
-	uint64_t	 one = 1;
 	int		 i;
 
-	for (i = 0; i < s->nworkers; i++)
-		(void)!write(s->workers[i].wake.fd, &one, sizeof(one));
+	for (i = 0; i < s->nworkers; i++) {
+		atomic_store(&s->workers[i].stop_req, 1);
+		server_wakeup(&s->workers[i]);
+	}
 	/* responses in flight get a bounded time to finish */
 	clock_gettime(CLOCK_REALTIME, &ts);
-	ts.tv_sec += s->cfg->idle_timeout < 10 ? s->cfg->idle_timeout : 10;
+	ts.tv_sec += seconds;
 	for (i = 0; i < s->nworkers; i++) {
 		w = &s->workers[i];
 		if (pthread_timedjoin_np(w->thread, NULL, &ts) != 0) {
@@ -292,6 +361,8 @@ server_stop(struct server *s)
 		}
 		while (w->conns)
 			conn_free(w->conns);
+		site_unref(w->site);
+		site_unref(atomic_exchange(&w->next_site, NULL));
 		mime_free(w->mime);
 		ev_free(w->loop);
 		close(w->wake.fd);

@@ -7,6 +7,7 @@
 #define YURT_SERVER_H
 
 #include <pthread.h>
+#include <stdatomic.h>
 
 #include "config.h"
 #include "ev.h"
@@ -16,7 +17,7 @@
 struct conn;
 struct mime;
 struct proto;
-struct tls_server;
+struct site;
 
 enum server_io { SERVER_PLAIN, SERVER_TLS, SERVER_DETECT };
 
@@ -27,10 +28,7 @@ struct server_listener {
 };
 
 struct server {
-	const struct config	*cfg;
-	struct tls_server	*tls;
-	int			 rootfd;		/* the main root */
-	int			 hostroot[CONFIG_MAX_HOSTS];	/* per host */
+	struct site		*site;		/* the main thread's current */
 	struct server_listener	 l[SERVER_MAX_LISTEN];
 	int			 nl;
 	struct worker		*workers;
@@ -45,6 +43,9 @@ struct worker_listener {
 
 struct worker {
 	struct server		*srv;
+	struct site		*site;		/* what new connections get */
+	_Atomic(struct site *)	 next_site;	/* a reload's, not yet taken */
+	atomic_int		 stop_req;
 	struct ev_loop		*loop;
 	struct mime		*mime;
 	struct ev_tlist		*t_request, *t_idle, *t_linger;
@@ -57,12 +58,20 @@ struct worker {
 	pthread_t		 thread;
 };
 
-/* Binds every configured address (Gemini); fails with a message. */
-int	server_listen(struct server *, const struct proto *, enum server_io,
-	    int port, char *err, size_t errlen);
-int	server_start(struct server *, int nworkers, char *err, size_t errlen);
+/* Binds every configured address for one protocol; fails with a message. */
+int	server_listen(struct server *, const struct config *,
+	    const struct proto *, enum server_io, int port, char *err,
+	    size_t errlen);
+/* Adopts an already bound socket (socket activation). */
+int	server_adopt(struct server *, int fd, const struct proto *,
+	    enum server_io, char *err, size_t errlen);
+/* Event loops and per-worker state, made before any sandbox is applied. */
+int	server_init(struct server *, int nworkers, char *err, size_t errlen);
+int	server_run(struct server *, char *err, size_t errlen);
+/* Hands a new site to every worker (a reload); takes over the reference. */
+void	server_reload(struct server *, struct site *);
 /* Stops accepting, lets responses in flight finish, joins the workers. */
-void	server_stop(struct server *);
+void	server_stop(struct server *, int seconds);
 void	server_worker_closed(struct worker *, struct conn *);
 
 #endif

@@ -1,0 +1,143 @@
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <linux/landlock.h>
+#include <pwd.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "sandbox.h"
+
+/* Rights added by later Landlock ABIs, for older headers. */
+#define SANDBOX_FS_REFER	(1ULL << 13)	/* ABI 2 */
+#define SANDBOX_FS_TRUNCATE	(1ULL << 14)	/* ABI 3 */
+#define SANDBOX_FS_IOCTL_DEV	(1ULL << 15)	/* ABI 5 */
+#define SANDBOX_NET_BIND_TCP	(1ULL << 0)	/* ABI 4 */
+#define SANDBOX_NET_CONNECT_TCP	(1ULL << 1)	/* ABI 4 */
+
+/* The kernel's struct, with the field ABI 4 added. */
+struct sandbox_ruleset_attr {
+	uint64_t	handled_access_fs;
+	uint64_t	handled_access_net;
+};
+
+int
+sandbox_user(const char *name, uid_t *uid, gid_t *gid, char *err,
+    size_t errlen)
+{
+	struct passwd *pw;
+
+	errno = 0;
+	if ((pw = getpwnam(name)) == NULL) {
+		snprintf(err, errlen, "user %s: %s", name,
+		    errno ? strerror(errno) : "no such user");
+		return -1;
+	}
+	if (pw->pw_uid == 0) {
+		snprintf(err, errlen, "user %s is root", name);
+		return -1;
+	}
+	*uid = pw->pw_uid;
+	*gid = pw->pw_gid;
+	return 0;
+}
+
+int
+sandbox_drop(uid_t uid, gid_t gid, char *err, size_t errlen)
+{
+	if (setgroups(1, &gid) == -1 || setresgid(gid, gid, gid) == -1 ||
+	    setresuid(uid, uid, uid) == -1) {
+		snprintf(err, errlen, "dropping privileges: %s",
+		    strerror(errno));
+		return -1;
+	}
+	/* trust, but verify: there must be no way back to root */
+	if (getuid() == 0 || geteuid() == 0 || setuid(0) != -1 ||
+	    getegid() != gid) {
+		snprintf(err, errlen, "still root after dropping privileges");
+		return -1;
+	}
+	return 0;
+}
+
+int
+sandbox_landlock(const char *const *paths, size_t n, char *err,
+    size_t errlen)
+{
+	struct sandbox_ruleset_attr	 attr;
+	struct landlock_path_beneath_attr pb;
+	struct stat			 st;
+	uint64_t			 fs, readfs;
+	size_t				 i;
+	int				 abi, rs;
+
+	abi = (int)syscall(SYS_landlock_create_ruleset, NULL, 0,
+	    LANDLOCK_CREATE_RULESET_VERSION);
+	if (abi < 1)
+		return 0;	/* ENOSYS or disabled at boot */
+
+	fs = LANDLOCK_ACCESS_FS_EXECUTE | LANDLOCK_ACCESS_FS_WRITE_FILE |
+	    LANDLOCK_ACCESS_FS_READ_FILE | LANDLOCK_ACCESS_FS_READ_DIR |
+	    LANDLOCK_ACCESS_FS_REMOVE_DIR | LANDLOCK_ACCESS_FS_REMOVE_FILE |
+	    LANDLOCK_ACCESS_FS_MAKE_CHAR | LANDLOCK_ACCESS_FS_MAKE_DIR |
+	    LANDLOCK_ACCESS_FS_MAKE_REG | LANDLOCK_ACCESS_FS_MAKE_SOCK |
+	    LANDLOCK_ACCESS_FS_MAKE_FIFO | LANDLOCK_ACCESS_FS_MAKE_BLOCK |
+	    LANDLOCK_ACCESS_FS_MAKE_SYM;
+	if (abi >= 2)
+		fs |= SANDBOX_FS_REFER;
+	if (abi >= 3)
+		fs |= SANDBOX_FS_TRUNCATE;
+	if (abi >= 5)
+		fs |= SANDBOX_FS_IOCTL_DEV;
+	memset(&attr, 0, sizeof(attr));
+	attr.handled_access_fs = fs;
+	/* ABI 4: no TCP bind or connect at all; the sockets are open */
+	if (abi >= 4)
+		attr.handled_access_net = SANDBOX_NET_BIND_TCP |
+		    SANDBOX_NET_CONNECT_TCP;
+	rs = (int)syscall(SYS_landlock_create_ruleset, &attr,
+	    abi >= 4 ? sizeof(attr) : sizeof(attr.handled_access_fs), 0);
+	if (rs == -1) {
+		snprintf(err, errlen, "landlock: %s", strerror(errno));
+		return -1;
+	}
+	for (i = 0; i < n; i++) {
+		readfs = LANDLOCK_ACCESS_FS_READ_FILE;
+		memset(&pb, 0, sizeof(pb));
+		pb.parent_fd = open(paths[i], O_PATH | O_CLOEXEC);
+		if (pb.parent_fd == -1 || fstat(pb.parent_fd, &st) == -1) {
+			snprintf(err, errlen, "landlock: %s: %s", paths[i],
+			    strerror(errno));
+			if (pb.parent_fd != -1)
+				close(pb.parent_fd);
+			goto fail;
+		}
+		if (S_ISDIR(st.st_mode))
+			readfs |= LANDLOCK_ACCESS_FS_READ_DIR;
+		pb.allowed_access = readfs;
+		if (syscall(SYS_landlock_add_rule, rs,
+		    LANDLOCK_RULE_PATH_BENEATH, &pb, 0) == -1) {
+			snprintf(err, errlen, "landlock: %s: %s", paths[i],
+			    strerror(errno));
+			close(pb.parent_fd);
+			goto fail;
+		}
+		close(pb.parent_fd);
+	}
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == -1 ||
+	    syscall(SYS_landlock_restrict_self, rs, 0) == -1) {
+		snprintf(err, errlen, "landlock: %s", strerror(errno));
+		goto fail;
+	}
+	close(rs);
+	return abi;
+fail:
+	close(rs);
+	return -1;
+}

@@ -1,0 +1,23 @@
+/*
+ * Giving up what the server no longer needs once it listens: the root
+ * user, then (Landlock) every file but the capsule, the certificates and
+ * the configuration, read-only.
+ */
+#ifndef YURT_SANDBOX_H
+#define YURT_SANDBOX_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+int	sandbox_user(const char *name, uid_t *, gid_t *, char *err,
+	    size_t errlen);
+/* Switches to uid/gid for good and checks there is no way back. */
+int	sandbox_drop(uid_t, gid_t, char *err, size_t errlen);
+/*
+ * Allows only reading below paths (directories or files).  Returns the
+ * Landlock ABI applied, 0 when the kernel has no Landlock, -1 on error.
+ */
+int	sandbox_landlock(const char *const *paths, size_t n, char *err,
+	    size_t errlen);
+
+#endif

@@ -1,0 +1,35 @@
+/*
+ * A site is one generation of what the workers serve: the settings, the
+ * certificates and the capsule root descriptors.  A reload builds a new
+ * one; connections keep the generation they started with (a reference
+ * each), so a reload never disturbs a reply in flight.
+ */
+#ifndef YURT_SITE_H
+#define YURT_SITE_H
+
+#include <stdatomic.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "config.h"
+
+struct tls_server;
+
+struct site {
+	atomic_int		 refs;
+	struct config		 cfg;
+	struct tls_server	*tls;
+	int			 rootfd;
+	int			 hostroot[CONFIG_MAX_HOSTS];
+};
+
+/*
+ * Opens the roots and loads (or creates, owned by owner when that is not
+ * -1) every host's certificate, logging its fingerprint.
+ */
+struct site *site_new(const struct config *, uid_t owner, gid_t group,
+	    char *err, size_t errlen);
+struct site *site_ref(struct site *);
+void	site_unref(struct site *);
+
+#endif
