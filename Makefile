@@ -8,6 +8,11 @@
 
 PREFIX	?= /usr/local
 DESTDIR	?=
+BINDIR	?= $(PREFIX)/sbin
+MANDIR	?= $(PREFIX)/share/man
+DATADIR	?= $(PREFIX)/share
+SYSCONFDIR ?= /etc
+UNITDIR	?= $(PREFIX)/lib/systemd/system
 CC	?= cc
 PKG_CONFIG ?= pkg-config
 PKGS	= openssl libmagic
@@ -40,10 +45,11 @@ SRCS	:= $(wildcard src/*.c)
 LIBOBJS	:= $(patsubst src/%.c,$(B)/%.o,$(filter-out src/main.c,$(SRCS)))
 UNITS	:= $(patsubst tests/unit/%.c,$(B)/tests/unit_%,$(wildcard tests/unit/*.c))
 TOOLS	:= $(patsubst tests/%.c,$(B)/tests/%,$(wildcard tests/*.c))
+BENCH	:= $(patsubst tests/bench/%.c,$(B)/tests/bench/%,$(wildcard tests/bench/*.c))
 
 .SECONDARY:
 
-.PHONY: all deps test-deps run test check-san clean install uninstall
+.PHONY: all deps test-deps run test check-san bench clean install uninstall
 
 all: $(B)/yurt
 
@@ -54,7 +60,7 @@ deps:
 	  ./tests/need-packages build pkg-config libssl-dev libmagic-dev
 
 test-deps: deps
-	@./tests/need-packages test openssl curl lynx perl
+	@./tests/need-packages test openssl curl lynx perl mandoc systemd
 
 $(B)/yurt: $(B)/main.o $(LIBOBJS) | deps
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
@@ -74,6 +80,11 @@ $(B)/tests/unit/%.o: tests/unit/%.c | deps
 $(B)/tests/unit_%: $(B)/tests/unit/%.o $(LIBOBJS)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
+# The load generator stands alone: it must not share code with what it measures.
+$(B)/tests/bench/%: tests/bench/%.c | deps
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LDLIBS)
+
 $(B)/tests/%: $(B)/tests/%.o $(LIBOBJS)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
@@ -81,12 +92,46 @@ $(B)/tests/%: $(B)/tests/%.o $(LIBOBJS)
 run: $(B)/yurt
 	$(B)/yurt -r capsule -d certs -H localhost -a localhost -p 1965
 
-test: $(B)/yurt $(UNITS) $(TOOLS) test-deps
+test: $(B)/yurt $(UNITS) $(TOOLS) $(BENCH) test-deps
 	@YURT=$(B)/yurt BUILD=$(B) ./tests/run
 
 # The same suite under AddressSanitizer + UndefinedBehaviorSanitizer.
 check-san:
 	$(MAKE) SAN=1 test
+
+# Not part of the tests: a benchmark against references, see README.
+bench: $(B)/yurt $(BENCH)
+	YURT=$(B)/yurt BUILD=$(B) ./tests/bench/run
+
+SUBST	= sed -e 's|@BINDIR@|$(BINDIR)|g' -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g' \
+	      -e 's|@DATADIR@|$(DATADIR)|g'
+UNITS_SYSTEMD = yurt.service yurt-standalone.service yurt-gemini.socket \
+	      yurt-gopher.socket
+
+install: $(B)/yurt
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man8 \
+	    $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(UNITDIR) \
+	    $(DESTDIR)$(SYSCONFDIR)/yurt $(DESTDIR)$(DATADIR)/yurt/capsule
+	install -m 755 $(B)/yurt $(DESTDIR)$(BINDIR)/yurt
+	install -m 644 src/yurt.8 $(DESTDIR)$(MANDIR)/man8/yurt.8
+	install -m 644 src/yurt.conf.5 $(DESTDIR)$(MANDIR)/man5/yurt.conf.5
+	for u in $(UNITS_SYSTEMD); do \
+	    $(SUBST) systemd/$$u > $(DESTDIR)$(UNITDIR)/$$u && \
+	    chmod 644 $(DESTDIR)$(UNITDIR)/$$u || exit 1; done
+	# an existing configuration is the operator's: never overwritten
+	test -e $(DESTDIR)$(SYSCONFDIR)/yurt/yurt.conf || \
+	    { $(SUBST) systemd/yurt.conf > \
+	      $(DESTDIR)$(SYSCONFDIR)/yurt/yurt.conf && \
+	      chmod 644 $(DESTDIR)$(SYSCONFDIR)/yurt/yurt.conf; }
+	cp -R capsule/. $(DESTDIR)$(DATADIR)/yurt/capsule/
+	chmod -R a+rX $(DESTDIR)$(DATADIR)/yurt/capsule
+
+# The configuration is left behind, as package managers do.
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/yurt $(DESTDIR)$(MANDIR)/man8/yurt.8 \
+	    $(DESTDIR)$(MANDIR)/man5/yurt.conf.5
+	for u in $(UNITS_SYSTEMD); do rm -f $(DESTDIR)$(UNITDIR)/$$u; done
+	rm -rf $(DESTDIR)$(DATADIR)/yurt
 
 clean:
 	rm -rf build

@@ -2,6 +2,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "charset.h"
 #include "conn.h"
 #include "fs.h"
 #include "gemini.h"
@@ -16,48 +17,35 @@ static int	gemini_input(struct conn *);
 const struct proto gemini_proto = { "gemini", gemini_input };
 
 int
-gemini_request_end(const char *buf, size_t len)
+gemini_request_end(const char *buf, size_t len, size_t *linelen)
 {
 	const char *crlf;
 
-	if ((crlf = memmem(buf, len, "\r\n", 2)) != NULL)
-		return (size_t)(crlf - buf) <= URL_MAX ? (int)(crlf - buf) : -1;
+	if ((crlf = memmem(buf, len, "\r\n", 2)) != NULL) {
+		*linelen = (size_t)(crlf - buf);
+		return *linelen <= URL_MAX ? 1 : -1;
+	}
 	/* URL_MAX bytes and a CR may still be a request; anything more not */
 	if (len > URL_MAX + 1 || (len == URL_MAX + 1 && buf[URL_MAX] != '\r'))
 		return -1;
 	return 0;
 }
 
-/* Strict UTF-8: no overlongs, no surrogates, nothing above U+10FFFF. */
+/*
+ * Valid UTF-8 without control characters, C1 included: nothing that a
+ * URL may not hold raw or that could play tricks in a log or terminal.
+ */
 static int
-gemini_utf8_valid(const unsigned char *s, size_t len)
+gemini_text_ok(const char *s, size_t len)
 {
-	size_t		 i = 0, n, k;
-	unsigned int	 cp, min;
+	uint32_t	 cp;
+	size_t		 i, n;
 
-	while (i < len) {
-		if (s[i] < 0x80) {
-			i++;
-			continue;
-		}
-		if ((s[i] & 0xe0) == 0xc0)
-			n = 1, cp = s[i] & 0x1f, min = 0x80;
-		else if ((s[i] & 0xf0) == 0xe0)
-			n = 2, cp = s[i] & 0x0f, min = 0x800;
-		else if ((s[i] & 0xf8) == 0xf0)
-			n = 3, cp = s[i] & 0x07, min = 0x10000;
-		else
+	for (i = 0; i < len; i += n) {
+		n = charset_decode(s + i, len - i, &cp);
+		if (cp == CHARSET_INVALID || cp < 0x20 ||
+		    (cp >= 0x7f && cp < 0xa0))
 			return 0;
-		if (len - i <= n)
-			return 0;
-		for (k = 1; k <= n; k++) {
-			if ((s[i + k] & 0xc0) != 0x80)
-				return 0;
-			cp = cp << 6 | (s[i + k] & 0x3f);
-		}
-		if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-			return 0;
-		i += n + 1;
 	}
 	return 1;
 }
@@ -76,12 +64,8 @@ gemini_request_parse(const char *line, size_t len,
 		r->err = "request too long";
 		return;
 	}
-	if (memchr(line, '\0', len) != NULL) {
-		r->err = "NUL byte in request";
-		return;
-	}
-	if (!gemini_utf8_valid((const unsigned char *)line, len)) {
-		r->err = "request is not UTF-8";
+	if (!gemini_text_ok(line, len)) {
+		r->err = "request is not UTF-8 text without controls";
 		return;
 	}
 	if (url_parse(line, len, &u, &r->err) == -1)
@@ -145,12 +129,12 @@ gemini_input(struct conn *c)
 	struct buf		 body;
 	const char		*hosts[CONFIG_MAX_HOSTS], *type;
 	char			 meta[GEMINI_META_MAX + 1];
-	size_t			 i;
-	int			 end;
+	size_t			 i, end;
+	int			 rc;
 
-	if ((end = gemini_request_end(c->req, c->reqlen)) == 0)
+	if ((rc = gemini_request_end(c->req, c->reqlen, &end)) == 0)
 		return 0;
-	if (end == -1) {
+	if (rc == -1) {
 		c->path = "(request too long)";
 		return gemini_reply(c, 59, "Request too long", NULL, -1, 0);
 	}
@@ -159,7 +143,7 @@ gemini_input(struct conn *c)
 	gs.hosts = hosts;
 	gs.nhosts = cfg->nhosts;
 	gs.port = cfg->port;
-	gemini_request_parse(c->req, (size_t)end, &gs, c->sni, &r);
+	gemini_request_parse(c->req, end, &gs, c->sni, &r);
 
 	/* keep the raw path for the log: it is all that is left of req */
 	if (r.status == 0) {

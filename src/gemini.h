@@ -27,11 +27,11 @@ struct gemini_request {
 };
 
 /*
- * Where the request line ends: its length without CRLF, 0 when more
- * bytes are needed, -1 when it is already over the 1024-byte limit.  A
- * bare LF does not end a request.
+ * Whether the request line is complete: 1 with its length without CRLF
+ * in *linelen, 0 when more bytes are needed, -1 when it is already over
+ * the 1024-byte limit.  A bare LF does not end a request.
  */
-int	gemini_request_end(const char *, size_t);
+int	gemini_request_end(const char *, size_t, size_t *linelen);
 /* Checks one request line (without its CRLF). */
 void	gemini_request_parse(const char *, size_t, const struct gemini_site *,
 	    int sni, struct gemini_request *);

@@ -1,10 +1,12 @@
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "charset.h"
 #include "log.h"
 
 /* Set once at start-up, before any worker runs; read-only afterwards. */
@@ -52,27 +54,35 @@ LOG_FN(log_info, 6)
 LOG_FN(log_warn, 4)
 LOG_FN(log_err, 3)
 
+/*
+ * Control characters (C0, DEL, C1), backslashes and bytes that are not
+ * UTF-8 become \xNN: a log line stays one line of valid text whatever a
+ * client sent.
+ */
 void
 log_escape(const char *s, char *out, size_t outlen)
 {
 	static const char	 hex[] = "0123456789abcdef";
-	size_t			 o = 0;
-	unsigned char		 c;
+	size_t			 o = 0, i, n, k, len = strlen(s);
+	uint32_t		 cp;
+	int			 esc;
 
 	if (outlen == 0)
 		return;
-	for (; (c = (unsigned char)*s) != '\0'; s++) {
-		if (c < 0x20 || c == 0x7f || c == '\\') {
-			if (o + 4 >= outlen)
-				break;
-			out[o++] = '\\';
-			out[o++] = 'x';
-			out[o++] = hex[c >> 4];
-			out[o++] = hex[c & 15];
-		} else {
-			if (o + 1 >= outlen)
-				break;
-			out[o++] = (char)c;
+	for (i = 0; i < len; i += n) {
+		n = charset_decode(s + i, len - i, &cp);
+		esc = cp == CHARSET_INVALID || cp < 0x20 || cp == '\\' ||
+		    (cp >= 0x7f && cp < 0xa0);
+		if (o + (esc ? 4 * n : n) >= outlen)
+			break;
+		for (k = 0; k < n; k++) {
+			if (esc) {
+				out[o++] = '\\';
+				out[o++] = 'x';
+				out[o++] = hex[(unsigned char)s[i + k] >> 4];
+				out[o++] = hex[(unsigned char)s[i + k] & 15];
+			} else
+				out[o++] = s[i + k];
 		}
 	}
 	out[o] = '\0';

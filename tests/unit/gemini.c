@@ -51,6 +51,8 @@ static const struct {
 	{ "gemini://localhost/\xed\xa0\x80", 59, -1, NULL, -1 }, /* surrogate */
 	{ "gemini://localhost/\xe2\x82", 59, -1, NULL, -1 },	/* cut short */
 	{ "gemini://localhost/caf\xc3\xa9", 0, 0, "caf\xc3\xa9", -1 },
+	{ "gemini://localhost/\xc2\x85", 59, -1, NULL, -1 },	/* C1 control */
+	{ "gemini://localhost/\x7f", 59, -1, NULL, -1 },
 };
 
 static void
@@ -75,37 +77,39 @@ test_parse(void)
 	tap_ok(r.status == 59, "a NUL byte -> 59");
 }
 
+static int
+end(const char *buf, size_t len)
+{
+	size_t	 linelen = 0;
+	int	 rc = gemini_request_end(buf, len, &linelen);
+
+	return rc == 1 ? (int)linelen : rc == 0 ? -2 : -1;
+}
+
 static void
 test_end(void)
 {
 	char	 big[1100];
-	size_t	 n;
 
-	tap_ok(gemini_request_end("gemini://h/\r\n", 13) == 11,
-	    "CRLF ends a request");
-	tap_ok(gemini_request_end("gemini://h/\n", 12) == 0,
+	tap_ok(end("gemini://h/\r\n", 13) == 11, "CRLF ends a request");
+	tap_ok(end("\r\n", 2) == 0, "an empty line is a (bad) request");
+	tap_ok(end("gemini://h/\n", 12) == -2,
 	    "a bare LF does not end a request");
-	tap_ok(gemini_request_end("gemini://h/\r", 12) == 0,
-	    "a CR alone waits for its LF");
-	tap_ok(gemini_request_end("gemini://h/", 11) == 0,
-	    "no line end yet: read more");
+	tap_ok(end("gemini://h/\r", 12) == -2, "a CR alone waits for its LF");
+	tap_ok(end("gemini://h/", 11) == -2, "no line end yet: read more");
 
 	/* exactly 1024 bytes before CRLF is allowed, 1025 is not */
 	memset(big, 'a', sizeof(big));
 	memcpy(big, "gemini://h/", 11);
-	n = 1024;
-	big[n] = '\r';
-	big[n + 1] = '\n';
-	tap_ok(gemini_request_end(big, n + 2) == 1024,
-	    "1024 bytes + CRLF is a request");
-	tap_ok(gemini_request_end(big, n + 1) == 0,
-	    "1024 bytes + CR waits for LF");
+	big[1024] = '\r';
+	big[1025] = '\n';
+	tap_ok(end(big, 1026) == 1024, "1024 bytes + CRLF is a request");
+	tap_ok(end(big, 1025) == -2, "1024 bytes + CR waits for LF");
 	memset(big, 'a', sizeof(big));
 	big[1025] = '\r';
 	big[1026] = '\n';
-	tap_ok(gemini_request_end(big, 1027) == -1,
-	    "1025 bytes + CRLF is too long");
-	tap_ok(gemini_request_end(big, 1025) == -1,
+	tap_ok(end(big, 1027) == -1, "1025 bytes + CRLF is too long");
+	tap_ok(end(big, 1025) == -1,
 	    "1025 bytes without CR are already too long");
 }
 
