@@ -19,7 +19,14 @@ PKGS	= openssl libmagic
 
 VERSION	= 0.1.0
 
-ifeq ($(SAN),1)
+ifeq ($(FUZZ),1)
+# libFuzzer: every object instrumented, harnesses in tests/fuzz/
+CC	= clang
+B	= build/fuzz
+SANFLAGS = -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer \
+	   -fno-sanitize-recover=all
+SAN	= 1
+else ifeq ($(SAN),1)
 B	= build/san
 SANFLAGS = -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 else
@@ -45,11 +52,14 @@ SRCS	:= $(wildcard src/*.c)
 LIBOBJS	:= $(patsubst src/%.c,$(B)/%.o,$(filter-out src/main.c,$(SRCS)))
 UNITS	:= $(patsubst tests/unit/%.c,$(B)/tests/unit_%,$(wildcard tests/unit/*.c))
 TOOLS	:= $(patsubst tests/%.c,$(B)/tests/%,$(wildcard tests/*.c))
+FUZZERS	:= $(patsubst tests/fuzz/%.c,$(B)/fuzz_%,$(wildcard tests/fuzz/*.c))
+FUZZTIME ?= 60
 BENCH	:= $(patsubst tests/bench/%.c,$(B)/tests/bench/%,$(wildcard tests/bench/*.c))
 
 .SECONDARY:
 
-.PHONY: all deps test-deps run test check-san bench clean install uninstall
+.PHONY: all deps test-deps run test check-san bench fuzz fuzz-build fuzz-run \
+	clean install uninstall
 
 all: $(B)/yurt
 
@@ -98,6 +108,20 @@ test: $(B)/yurt $(UNITS) $(TOOLS) $(BENCH) test-deps
 # The same suite under AddressSanitizer + UndefinedBehaviorSanitizer.
 check-san:
 	$(MAKE) SAN=1 test
+
+# Fuzzing: each harness runs FUZZTIME seconds (make fuzz FUZZTIME=600).
+# New inputs go to build/fuzz/corpus/, the seeds stay in tests/fuzz/corpus/.
+fuzz:
+	$(MAKE) FUZZ=1 fuzz-run
+
+fuzz-build: $(FUZZERS)
+
+fuzz-run: fuzz-build
+	@./tests/fuzz/run $(B) $(FUZZTIME)
+
+$(B)/fuzz_%: tests/fuzz/%.c $(LIBOBJS) | deps
+	$(CC) $(CFLAGS) -Isrc -fsanitize=fuzzer,address,undefined -o $@ $^ \
+	    $(LDLIBS)
 
 # Not part of the tests: a benchmark against references, see README.
 bench: $(B)/yurt $(BENCH)
