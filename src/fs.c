@@ -79,6 +79,15 @@ fs_openat(int dirfd, const char *path, int flags)
 }
 
 static int
+fs_name_unsafe(const char *name)
+{
+	for (; *name; name++)
+		if ((unsigned char)*name < 0x20 || *name == 0x7f)
+			return 1;
+	return 0;
+}
+
+static int
 fs_cmp(const void *a, const void *b)
 {
 	return strcmp(*(char *const *)a, *(char *const *)b);
@@ -103,7 +112,12 @@ fs_listing(int dirfd, const char *path, struct buf *out)
 		return -1;
 	}
 	while ((de = readdir(d)) != NULL && n < FS_LISTING_MAX) {
-		if (de->d_name[0] == '.')
+		/*
+		 * Dot-files are hidden; a name with a control character
+		 * could not be requested (59) and must not break a line of
+		 * the listing either.
+		 */
+		if (de->d_name[0] == '.' || fs_name_unsafe(de->d_name))
 			continue;
 		if (n == cap) {
 			cap = cap ? cap * 2 : 64;

@@ -1,0 +1,262 @@
+# tests/lib.sh — sourced by the black-box tests (tests/*.t, bash).
+#
+# TAP helpers (ok, is, isnt, like, unlike, diag, done_testing) and a
+# harness that starts the real yurt on a free loopback port with its own
+# temporary capsule and certificate directory, talks to it with the test
+# client build/tests/gg, and always stops it again (trap on EXIT).
+#
+# Environment (set by tests/run): YURT (the server), BUILD (where gg is),
+# YURT_TOP (the repository).  Every loop here is bounded.
+
+: "${BUILD:=build}"
+: "${YURT:=$BUILD/yurt}"
+: "${YURT_TOP:=$(cd "$(dirname "$0")/.." && pwd)}"
+GG="$BUILD/tests/gg"
+
+TAP_N=0
+TAP_FAILED=0
+
+# One temporary directory per test script: fixtures, certificates, logs.
+# Started as root, yurt drops to an unprivileged user (nobody) before it
+# reads the capsule, so everything here must be world-readable.
+umask 022
+T=$(mktemp -d "${TMPDIR:-/tmp}/yurt-test.XXXXXX") || exit 1
+chmod 755 "$T"
+YURT_PID=""
+YURT_PORT=""
+YURT_LOG=""
+YURT_STARTS=0
+
+# A sanitized yurt keeps /proc/self readable through its sandbox, so
+# LeakSanitizer reports leaks at exit even after the drop from root.
+YURT_ASAN_OPTIONS=${ASAN_OPTIONS:-}
+
+lib_cleanup() {
+	[ -z "$YURT_PID" ] || yurt_stop >/dev/null
+	# Fixtures include unreadable files and directories.
+	chmod -R u+rwX "$T" 2>/dev/null
+	rm -rf "$T"
+}
+trap lib_cleanup EXIT
+trap 'exit 130' INT TERM HUP
+
+# --- TAP -------------------------------------------------------------
+
+diag() {
+	printf '%s\n' "$@" | sed 's/^/# /'
+}
+
+# ok 'SHELL CONDITION' DESCRIPTION — the condition is eval'ed; status 0 passes.
+ok() {
+	TAP_N=$((TAP_N + 1))
+	if eval "$1"; then
+		echo "ok $TAP_N - $2"
+		return 0
+	fi
+	echo "not ok $TAP_N - $2"
+	TAP_FAILED=$((TAP_FAILED + 1))
+	return 1
+}
+
+is() {
+	TAP_N=$((TAP_N + 1))
+	if [ "$1" = "$2" ]; then
+		echo "ok $TAP_N - $3"
+		return 0
+	fi
+	echo "not ok $TAP_N - $3"
+	TAP_FAILED=$((TAP_FAILED + 1))
+	diag "  got:  '$(printf '%s' "$1" | head -c 300 | tr -c '[:print:]' '?')'" \
+	    "  want: '$(printf '%s' "$2" | head -c 300 | tr -c '[:print:]' '?')'"
+	return 1
+}
+
+isnt() {
+	TAP_N=$((TAP_N + 1))
+	if [ "$1" != "$2" ]; then
+		echo "ok $TAP_N - $3"
+		return 0
+	fi
+	echo "not ok $TAP_N - $3"
+	TAP_FAILED=$((TAP_FAILED + 1))
+	diag "  got:  '$(printf '%s' "$1" | head -c 300 | tr -c '[:print:]' '?')' (unwanted)"
+	return 1
+}
+
+# like GOT ERE DESCRIPTION — bash regex match (=~), GOT may be multi-line.
+like() {
+	TAP_N=$((TAP_N + 1))
+	if [[ $1 =~ $2 ]]; then
+		echo "ok $TAP_N - $3"
+		return 0
+	fi
+	echo "not ok $TAP_N - $3"
+	TAP_FAILED=$((TAP_FAILED + 1))
+	diag "  got:  '$(printf '%s' "$1" | head -c 300 | tr -c '[:print:]' '?')'" \
+	    "  want: /$2/"
+	return 1
+}
+
+unlike() {
+	TAP_N=$((TAP_N + 1))
+	if ! [[ $1 =~ $2 ]]; then
+		echo "ok $TAP_N - $3"
+		return 0
+	fi
+	echo "not ok $TAP_N - $3"
+	TAP_FAILED=$((TAP_FAILED + 1))
+	diag "  got:  '$(printf '%s' "$1" | head -c 300 | tr -c '[:print:]' '?')'" \
+	    "  must not match: /$2/"
+	return 1
+}
+
+done_testing() {
+	echo "1..$TAP_N"
+	[ "$TAP_FAILED" -eq 0 ] || diag "$TAP_FAILED of $TAP_N failed"
+	[ "$TAP_FAILED" -eq 0 ]
+	exit $?
+}
+
+# --- time --------------------------------------------------------------
+
+now_ms() {
+	local t=${EPOCHREALTIME/[.,]/}
+	echo $((t / 1000))
+}
+
+# --- the server --------------------------------------------------------
+
+# A port nobody listens on, from a range the kernel does not hand out as
+# ephemeral ports (32768-60999 by default).
+free_port() {
+	local i port
+	for i in $(seq 1 50); do
+		port=$((20000 + RANDOM % 12000))
+		if command -v ss >/dev/null 2>&1; then
+			ss -Htan "( sport = :$port or dport = :$port )" |
+			    grep -q . || { echo "$port"; return 0; }
+		elif ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+			echo "$port"
+			return 0
+		fi
+	done
+	return 1
+}
+
+port_listening() {
+	if command -v ss >/dev/null 2>&1; then
+		ss -Htln "( sport = :$1 )" | grep -q .
+	else
+		(exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
+	fi
+}
+
+# yurt_start [ARGS...] — start $YURT on 127.0.0.1:$YURT_PORT serving
+# $ROOT (default $T/root) with certificates in $CERTS (default $T/certs),
+# stderr to $YURT_LOG.  Returns non-zero (and says why) if it does not
+# listen within ~10 s.  One server at a time per script.
+yurt_start() {
+	local i
+	[ -z "$YURT_PID" ] || yurt_stop
+	: "${ROOT:=$T/root}"
+	: "${CERTS:=$T/certs}"
+	mkdir -p "$ROOT" "$CERTS"
+	YURT_STARTS=$((YURT_STARTS + 1))
+	YURT_LOG="$T/yurt.$YURT_STARTS.log"
+	YURT_PORT=$(free_port) || { diag "no free port"; return 1; }
+	ASAN_OPTIONS=$YURT_ASAN_OPTIONS \
+	"$YURT" -a 127.0.0.1 -p "$YURT_PORT" -r "$ROOT" -d "$CERTS" \
+	    -H localhost -w 1 "$@" </dev/null >/dev/null 2>"$YURT_LOG" &
+	YURT_PID=$!
+	for i in $(seq 1 100); do
+		if ! kill -0 "$YURT_PID" 2>/dev/null; then
+			wait "$YURT_PID"
+			diag "yurt exited at start-up (status $?): $*" \
+			    "$(tail -n 5 "$YURT_LOG")"
+			YURT_PID=""
+			return 1
+		fi
+		if port_listening "$YURT_PORT"; then
+			# It may still fail after binding (dropping root, sandbox).
+			sleep 0.3
+			kill -0 "$YURT_PID" 2>/dev/null && return 0
+			continue
+		fi
+		sleep 0.1
+	done
+	diag "yurt does not listen on port $YURT_PORT after 10 s"
+	return 1
+}
+
+# Stop the server: SIGTERM, up to 5 s for it to drain, then SIGKILL.
+# Succeeds only if it exited by itself with status 0 and its log holds no
+# sanitizer report (so "ok 'yurt_stop'" is a test under SAN=1 too).
+yurt_stop() {
+	local i st
+	[ -n "$YURT_PID" ] || { diag "no server to stop"; return 1; }
+	kill -TERM "$YURT_PID" 2>/dev/null
+	for i in $(seq 1 50); do
+		kill -0 "$YURT_PID" 2>/dev/null || break
+		sleep 0.1
+	done
+	kill -KILL "$YURT_PID" 2>/dev/null
+	wait "$YURT_PID" 2>/dev/null
+	st=$?
+	YURT_PID=""
+	local re='ERROR: [A-Za-z]*Sanitizer|Sanitizer has encountered|runtime error:'
+	if grep -aqE "$re" "$YURT_LOG"; then
+		diag "sanitizer report in $YURT_LOG:" \
+		    "$(grep -aE -A8 "$re" "$YURT_LOG" | head -n 20)"
+		return 1
+	fi
+	[ "$st" -eq 0 ] || { diag "yurt exited with status $st"; return 1; }
+}
+
+yurt_alive() {
+	[ -n "$YURT_PID" ] && kill -0 "$YURT_PID" 2>/dev/null
+}
+
+# --- the client --------------------------------------------------------
+
+gg() {
+	"$GG" "$@"
+}
+
+# req [GG-OPTIONS...] URL — one request to the running server with SNI
+# localhost; the response on stdout, gg's status as the return value.
+req() {
+	local n=$(($# - 1))
+	gg -s localhost -t 10 "${@:1:n}" 127.0.0.1 "$YURT_PORT" "${!#}"
+}
+
+# rawreq [GG-OPTIONS...] — the request bytes come from stdin.
+rawreq() {
+	gg -s localhost -t 10 -r "$@" 127.0.0.1 "$YURT_PORT"
+}
+
+# header URL — the response's header line without its CRLF.
+header() {
+	req -h "$1" 2>/dev/null | tr -d '\r\n'
+}
+
+# rawheader — header line for the raw request bytes on stdin.
+rawheader() {
+	rawreq -h 2>/dev/null | tr -d '\r\n'
+}
+
+# SHA-256 fingerprint of a PEM certificate, as uppercase hex without colons.
+# "unreadable" if there is none, so that two missing ones never compare equal.
+cert_fp() {
+	local fp
+	fp=$(openssl x509 -noout -fingerprint -sha256 -in "$1" 2>/dev/null |
+	    sed 's/.*=//' | tr -d ':' | tr 'a-f' 'A-F')
+	echo "${fp:-unreadable $1}"
+}
+
+# The fingerprint gg sees with SNI $1 (uppercase hex, no colons).
+served_fp() {
+	local fp
+	fp=$(gg -q -f -s "$1" -t 10 127.0.0.1 "$YURT_PORT" "gemini://$1/" 2>&1 |
+	    sed -n 's/^gg: sha256 //p' | tr -d ':')
+	echo "${fp:-no certificate served}"
+}
