@@ -98,9 +98,12 @@ $(B)/tests/bench/%: tests/bench/%.c | deps
 $(B)/tests/%: $(B)/tests/%.o $(LIBOBJS)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
-# Serve the bundled capsule on localhost:1965 with a generated certificate.
+# Serve the bundled capsule on localhost:1965 with a generated certificate,
+# and over Gopher on port 70 (7070 when not root: port 70 is privileged).
+RUN_GOPHER = $$([ "$$(id -u)" = 0 ] && echo 70 || echo 7070)
 run: $(B)/yurt
-	$(B)/yurt -r capsule -d certs -H localhost -a localhost -p 1965
+	$(B)/yurt -r capsule -d certs -H localhost -a localhost -p 1965 \
+	    -g $(RUN_GOPHER)
 
 test: $(B)/yurt $(UNITS) $(TOOLS) $(BENCH) test-deps
 	@YURT=$(B)/yurt BUILD=$(B) ./tests/run

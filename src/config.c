@@ -7,12 +7,13 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "charset.h"
 #include "config.h"
 
 #define CONFIG_FILE_MAX	(256 * 1024)
 
-enum config_kind { K_PATH, K_INT, K_HOST, K_ADDR, K_LANG, K_USER, K_FLAG,
-	K_CLI };
+enum config_kind { K_PATH, K_INT, K_HOST, K_ADDR, K_LANG, K_USER, K_NAME,
+	K_CHARSET, K_FLAG, K_CLI };
 
 /*
  * One table for the command line and the file, so a setting cannot exist
@@ -34,6 +35,17 @@ static const struct config_key {
 	    "host name served, repeatable; optional own root" },
 	{ "port", 'p', K_INT, offsetof(struct config, port), 1, 65535, "PORT",
 	    "Gemini port (default: 1965)" },
+	{ "gopher-port", 'g', K_INT, offsetof(struct config, gopher_port), 0,
+	    65535, "PORT", "Gopher port, 0 for none (default: 70)" },
+	{ "gopher-host", 'G', K_NAME, offsetof(struct config, gopher_host), 0,
+	    0, "NAME", "host name written in Gopher menus (default: first host)" },
+	{ "gopher-public-port", 'P', K_INT,
+	    offsetof(struct config, gopher_public_port), 1, 65535, "PORT",
+	    "port written in Gopher menus (default: the Gopher port)" },
+	{ "charset", 'C', K_CHARSET, 0, 0, 0, "NAME",
+	    "Gopher text: utf-8, latin1 or ascii (default: utf-8)" },
+	{ "width", 'W', K_INT, offsetof(struct config, width), 20, 1000, "N",
+	    "Gopher text width in characters (default: 67)" },
 	{ "addr", 'a', K_ADDR, 0, 0, 0, "ADDR",
 	    "address to listen on, repeatable (default: all)" },
 	{ "certs", 'd', K_PATH, offsetof(struct config, certdir), 0, 0, "DIR",
@@ -69,6 +81,9 @@ config_defaults(struct config *c)
 	(void)snprintf(c->root, sizeof(c->root), "capsule");
 	(void)snprintf(c->certdir, sizeof(c->certdir), "certs");
 	c->port = 1965;
+	c->gopher_port = 70;
+	c->charset = CHARSET_UTF8;
+	c->width = 67;
 	c->request_timeout = 5;
 	c->idle_timeout = 30;
 	c->max_conns = 4096;
@@ -98,6 +113,7 @@ config_set(struct config *c, const struct config_key *k, const char *v,
 	long		 n;
 	size_t		 len;
 	struct config_host *h;
+	enum charset	 cs;
 
 	switch (k->kind) {
 	case K_PATH:
@@ -170,6 +186,21 @@ config_set(struct config *c, const struct config_key *k, const char *v,
 		    snprintf(c->user, sizeof(c->user), "%s", v) >=
 		    (int)sizeof(c->user))
 			goto bad;
+		return 0;
+	case K_NAME:
+		if (snprintf((char *)c + k->off, CONFIG_HOST_MAX + 1, "%s", v) >
+		    CONFIG_HOST_MAX || !config_host_ok(v))
+			goto bad;
+		for (end = (char *)c + k->off; *end; end++)
+			*end = (char)tolower((unsigned char)*end);
+		return 0;
+	case K_CHARSET:
+		if (charset_parse(v, &cs) == -1) {
+			snprintf(err, errlen, "%s: \"%.40s\" is not utf-8, "
+			    "latin1 or ascii", k->name, v);
+			return -1;
+		}
+		c->charset = (int)cs;
 		return 0;
 	case K_FLAG:
 		if (*v != '\0') {
@@ -276,6 +307,11 @@ config_validate(struct config *c, char *err, size_t errlen)
 		    "localhost");
 		c->nhosts = 1;
 	}
+	if (c->gopher_port != 0 && c->gopher_port == c->port) {
+		snprintf(err, errlen, "Gemini and Gopher both on port %d",
+		    c->port);
+		return -1;
+	}
 	for (i = 0; i < c->nhosts; i++)
 		for (j = 0; j < i; j++)
 			if (strcmp(c->hosts[i].name, c->hosts[j].name) == 0) {
@@ -293,7 +329,8 @@ config_usage(FILE *f)
 	char	 left[64];
 
 	fprintf(f, "usage: yurt [-hnV] [-c FILE] [-r DIR] [-H NAME[=DIR]]... "
-	    "[-p PORT] [-a ADDR]...\n            [-d DIR] [-w N] [-l LANG] "
+	    "[-p PORT] [-a ADDR]...\n            [-g PORT] [-G NAME] [-P PORT] "
+	    "[-C CHARSET] [-W N] [-d DIR] [-w N]\n            [-l LANG] "
 	    "[-t SECONDS] [-i SECONDS] [-m N] [-u USER] [-L] [-A]\n\n");
 	for (i = 0; i < NKEYS; i++) {
 		snprintf(left, sizeof(left), "-%c, --%s%s%s",
@@ -440,6 +477,13 @@ config_print(const struct config *c, FILE *f)
 		fprintf(f, "host %s%s%s\n", c->hosts[i].name,
 		    c->hosts[i].root[0] ? " " : "", c->hosts[i].root);
 	fprintf(f, "port %d\n", c->port);
+	fprintf(f, "gopher-port %d\n", c->gopher_port);
+	fprintf(f, "gopher-host %s\n", c->gopher_host[0] ? c->gopher_host :
+	    c->hosts[0].name);
+	fprintf(f, "gopher-public-port %d\n", c->gopher_public_port ?
+	    c->gopher_public_port : c->gopher_port);
+	fprintf(f, "charset %s\n", charset_name((enum charset)c->charset));
+	fprintf(f, "width %d\n", c->width);
 	if (c->naddrs == 0)
 		fprintf(f, "# addr: all (:: and 0.0.0.0)\n");
 	for (i = 0; i < c->naddrs; i++)

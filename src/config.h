@@ -28,6 +28,11 @@ struct config {
 	char	 addrs[CONFIG_MAX_ADDRS][64];
 	size_t	 naddrs;
 	int	 port;
+	int	 gopher_port;		/* 0: no Gopher */
+	char	 gopher_host[CONFIG_HOST_MAX + 1];	/* "" = first host */
+	int	 gopher_public_port;	/* 0 = gopher_port */
+	int	 charset;		/* enum charset, for Gopher */
+	int	 width;			/* Gopher text columns */
 	int	 workers;		/* 0 = one per core */
 	char	 lang[64];
 	int	 request_timeout;	/* seconds */

@@ -16,6 +16,7 @@
 
 #include "config.h"
 #include "gemini.h"
+#include "gopher.h"
 #include "log.h"
 #include "sandbox.h"
 #include "sd.h"
@@ -72,18 +73,24 @@ main_activated(struct server *srv)
 {
 	struct sd_fd	 fds[SD_MAX_FDS];
 	char		 err[256];
-	int		 i, n;
+	int		 i, n, rc;
 
 	n = sd_listen_fds(fds, SD_MAX_FDS);
 	for (i = 0; i < n; i++) {
-		if (fds[i].name[0] != '\0' &&
-		    strcmp(fds[i].name, "gemini") != 0) {
+		/* an unnamed socket is Gemini's, the service's first purpose */
+		if (fds[i].name[0] == '\0' ||
+		    strcmp(fds[i].name, "gemini") == 0)
+			rc = server_adopt(srv, fds[i].fd, &gemini_proto,
+			    SERVER_TLS, err, sizeof(err));
+		else if (strcmp(fds[i].name, "gopher") == 0)
+			rc = server_adopt(srv, fds[i].fd, &gopher_proto,
+			    SERVER_DETECT, err, sizeof(err));
+		else {
 			log_warn("socket %d named \"%s\" from systemd: not "
 			    "used", fds[i].fd, fds[i].name);
 			continue;
 		}
-		if (server_adopt(srv, fds[i].fd, &gemini_proto, SERVER_TLS,
-		    err, sizeof(err)) == -1)
+		if (rc == -1)
 			fatal("%s", err);
 	}
 	return srv->nl;
@@ -142,12 +149,13 @@ main_reload(struct server *srv, int argc, char **argv)
 		goto done;
 	}
 	if (cfg.port != old->port || cfg.naddrs != old->naddrs ||
+	    cfg.gopher_port != old->gopher_port ||
 	    cfg.workers != old->workers ||
 	    cfg.request_timeout != old->request_timeout ||
 	    cfg.idle_timeout != old->idle_timeout ||
 	    cfg.max_conns != old->max_conns) {
-		log_err("reload failed: port, addresses, workers, timeouts and "
-		    "max-connections change only on restart");
+		log_err("reload failed: ports, addresses, workers, timeouts "
+		    "and max-connections change only on restart");
 		goto done;
 	}
 	for (i = 0; i < cfg.naddrs; i++)
@@ -215,8 +223,11 @@ main(int argc, char **argv)
 	memset(&srv, 0, sizeof(srv));
 	if ((srv.site = site_new(&cfg, uid, gid, err, sizeof(err))) == NULL)
 		fatal("%s", err);
-	if (main_activated(&srv) == 0 && server_listen(&srv, &cfg,
-	    &gemini_proto, SERVER_TLS, cfg.port, err, sizeof(err)) == -1)
+	/* a Gopher port also answers TLS: "gophers://" clients */
+	if (main_activated(&srv) == 0 && (server_listen(&srv, &cfg,
+	    &gemini_proto, SERVER_TLS, cfg.port, err, sizeof(err)) == -1 ||
+	    (cfg.gopher_port != 0 && server_listen(&srv, &cfg, &gopher_proto,
+	    SERVER_DETECT, cfg.gopher_port, err, sizeof(err)) == -1)))
 		fatal("%s", err);
 	nworkers = cfg.workers;
 	if (nworkers == 0 && (nworkers = (int)sysconf(_SC_NPROCESSORS_ONLN)) <

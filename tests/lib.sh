@@ -24,6 +24,7 @@ T=$(mktemp -d "${TMPDIR:-/tmp}/yurt-test.XXXXXX") || exit 1
 chmod 755 "$T"
 YURT_PID=""
 YURT_PORT=""
+YURT_GOPHER_PORT=""
 YURT_LOG=""
 YURT_STARTS=0
 
@@ -164,9 +165,16 @@ yurt_start() {
 	YURT_STARTS=$((YURT_STARTS + 1))
 	YURT_LOG="$T/yurt.$YURT_STARTS.log"
 	YURT_PORT=$(free_port) || { diag "no free port"; return 1; }
+	# Gopher on a free port of its own, never the shared default 70
+	YURT_GOPHER_PORT=$YURT_PORT
+	while [ "$YURT_GOPHER_PORT" = "$YURT_PORT" ]; do
+		YURT_GOPHER_PORT=$(free_port) ||
+		    { diag "no free port"; return 1; }
+	done
 	ASAN_OPTIONS=$YURT_ASAN_OPTIONS \
-	"$YURT" -a 127.0.0.1 -p "$YURT_PORT" -r "$ROOT" -d "$CERTS" \
-	    -H localhost -w 1 "$@" </dev/null >/dev/null 2>"$YURT_LOG" &
+	"$YURT" -a 127.0.0.1 -p "$YURT_PORT" -g "$YURT_GOPHER_PORT" \
+	    -r "$ROOT" -d "$CERTS" -H localhost -w 1 "$@" \
+	    </dev/null >/dev/null 2>"$YURT_LOG" &
 	YURT_PID=$!
 	for i in $(seq 1 100); do
 		if ! kill -0 "$YURT_PID" 2>/dev/null; then

@@ -1,0 +1,369 @@
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "buf.h"
+#include "conn.h"
+#include "fs.h"
+#include "gopher.h"
+#include "gophermap.h"
+#include "mime.h"
+#include "selector.h"
+#include "site.h"
+#include "url.h"
+
+/* A page larger than this is not rendered (it would not be read either). */
+#define GOPHER_GMI_MAX		(4 * 1024 * 1024)
+#define GOPHER_REPLY_MAX	(16 * 1024 * 1024)
+
+static int	gopher_input(struct conn *);
+
+const struct proto gopher_proto = { "gopher", gopher_input };
+
+/* What one request needs to render and to answer type questions. */
+struct gopher_req {
+	struct conn		*c;
+	const struct config	*cfg;
+	int			 rootfd;
+	const char		*gemini_hosts[CONFIG_MAX_HOSTS + 1];
+	struct gophermap_opts	 o;
+};
+
+static void
+gopher_opts(struct gopher_req *g, struct conn *c)
+{
+	const struct config	*cfg = &c->site->cfg;
+	size_t			 i;
+
+	memset(g, 0, sizeof(*g));
+	g->c = c;
+	g->cfg = cfg;
+	g->rootfd = c->site->rootfd;
+	for (i = 0; i < cfg->nhosts; i++) {
+		g->gemini_hosts[i] = cfg->hosts[i].name;
+		/* the menus' host is served from its own root, if it has one */
+		if (strcmp(cfg->hosts[i].name, cfg->gopher_host[0] ?
+		    cfg->gopher_host : cfg->hosts[0].name) == 0)
+			g->rootfd = c->site->hostroot[i];
+	}
+	g->o.host = cfg->gopher_host[0] ? cfg->gopher_host : cfg->hosts[0].name;
+	g->o.port = (unsigned int)(cfg->gopher_public_port ?
+	    cfg->gopher_public_port : cfg->gopher_port);
+	g->o.gemini_hosts = g->gemini_hosts;
+	g->o.gemini_port = (unsigned int)cfg->port;
+	g->o.width = (size_t)cfg->width;
+	g->o.charset = (enum charset)cfg->charset;
+}
+
+/*
+ * A selector is a raw path (Gopher does not percent-encode): it is
+ * encoded, then resolved like a URL path, so ".." and control characters
+ * get exactly the treatment they get over Gemini.
+ */
+static int
+gopher_path(const char *sel, char *out, size_t outlen, int *dir)
+{
+	char		 enc[URL_MAX * 3 + 2];
+	const char	*err;
+
+	enc[0] = '/';
+	if (url_path_encode(sel + (sel[0] == '/'), enc + 1, sizeof(enc) - 1) ==
+	    -1)
+		return -1;
+	return url_path_resolve(enc, strlen(enc), out, outlen, dir, &err);
+}
+
+/* The Gopher item type of a content type, for files with no known name. */
+static char
+gopher_type_of(const char *mime)
+{
+	if (strncmp(mime, "text/html", 9) == 0)
+		return 'h';
+	if (strncmp(mime, "text/gemini", 11) == 0)
+		return '1';
+	if (strncmp(mime, "text/", 5) == 0)
+		return '0';
+	if (strncmp(mime, "image/gif", 9) == 0)
+		return 'g';
+	if (strncmp(mime, "image/", 6) == 0)
+		return 'I';
+	if (strncmp(mime, "audio/", 6) == 0)
+		return 's';
+	if (strcmp(mime, "application/pdf") == 0 ||
+	    strcmp(mime, "application/postscript") == 0 ||
+	    strncmp(mime, "application/vnd.oasis.opendocument", 34) == 0 ||
+	    strncmp(mime, "application/msword", 18) == 0 ||
+	    strncmp(mime, "application/vnd.openxmlformats", 30) == 0)
+		return 'd';
+	return '9';
+}
+
+/* The item type of a local selector: the extension, else libmagic. */
+static char
+gopher_item_type(void *arg, const char *sel)
+{
+	struct gopher_req	*g = arg;
+	struct fs_result	 f;
+	char			 path[URL_MAX + 1], t;
+	int			 dir;
+
+	if (gopher_path(sel, path, sizeof(path), &dir) == -1)
+		return 0;
+	fs_open(g->rootfd, path, dir, 0, NULL, &f);
+	switch (f.kind) {
+	case FS_REDIRECT:
+		return '1';
+	case FS_FILE:
+		if (*path == '\0' || dir ||
+		    (t = gophermap_type(f.name)) == 0)
+			t = gopher_type_of(mime_type(g->c->w->mime, f.name,
+			    f.fd));
+		close(f.fd);
+		/* a directory's index still makes the directory a menu */
+		return dir || *path == '\0' ? '1' : t;
+	case FS_LISTING:
+		return '1';
+	default:
+		return 0;
+	}
+}
+
+static int
+gopher_send(struct conn *c, int status, struct buf *body, int fd, off_t size,
+    char plus)
+{
+	/* Gopher+ "+-1": a reply that ends with "."; "+-2": at the close */
+	const char *head = plus ? (fd == -1 ? "+-1\r\n" : "+-2\r\n") : "";
+
+	conn_respond(c, status, head, strlen(head), body, fd, size);
+	return 1;
+}
+
+static int
+gopher_error(struct gopher_req *g, int status, const char *msg, char plus)
+{
+	struct buf b;
+
+	buf_init(&b, 0);
+	if (gophermap_error(&b, &g->o, msg) == -1) {
+		buf_reset(&b);
+		buf_puts(&b, "3Error\t\terror.host\t1\r\n.\r\n");
+	}
+	return gopher_send(g->c, status, &b, -1, 0, plus);
+}
+
+/* A web browser pointed at the Gopher port gets told, briefly. */
+static int
+gopher_http(struct gopher_req *g)
+{
+	struct buf b;
+
+	buf_init(&b, 0);
+	buf_printf(&b, "HTTP/1.0 400 Bad Request\r\n"
+	    "Content-Type: text/plain; charset=utf-8\r\n"
+	    "Connection: close\r\n\r\n"
+	    "This is a Gopher server, not a web server.\r\n"
+	    "Open gopher://%s:%u/ with a Gopher client (curl, lynx...).\r\n",
+	    g->o.host, g->o.port);
+	return gopher_send(g->c, 59, &b, -1, 0, 0);
+}
+
+/* caps.txt, for clients that ask how this server names things. */
+static int
+gopher_caps(struct gopher_req *g)
+{
+	struct buf b;
+
+	buf_init(&b, 0);
+	buf_printf(&b, "CAPS\r\n\r\nCapsVersion=1\r\nExpireCapsAfter=3600\r\n"
+	    "\r\nPathDelimeter=/\r\nPathIdentity=.\r\nPathParent=..\r\n"
+	    "PathParentDouble=FALSE\r\nPathKeepPreDelimeter=FALSE\r\n\r\n"
+	    "ServerSoftware=yurt\r\nServerSoftwareVersion=%s\r\n"
+	    "ServerDefaultEncoding=%s\r\nServerSupportsStdinScripts=FALSE\r\n"
+	    "ServerTLSPort=%u\r\n", YURT_VERSION,
+	    charset_name(g->o.charset), g->o.port);
+	return gopher_send(g->c, 20, &b, -1, 0, 0);
+}
+
+/* Reads a whole .gmi page (bounded): pages are rendered from memory. */
+static int
+gopher_slurp(int fd, struct buf *b)
+{
+	char	 chunk[16 * 1024];
+	ssize_t	 n;
+	off_t	 off = 0;
+
+	buf_init(b, GOPHER_GMI_MAX);
+	while ((n = pread(fd, chunk, sizeof(chunk), off)) > 0) {
+		if (buf_append(b, chunk, (size_t)n) == -1)
+			return -1;
+		off += n;
+	}
+	return n == -1 ? -1 : 0;
+}
+
+/*
+ * A page: its menu, or its plain text.  Links resolve against the page's
+ * selector, which for a directory's index is the directory with its slash.
+ */
+static int
+gopher_page(struct gopher_req *g, const char *gmi, size_t len,
+    const char *base, int text, char plus)
+{
+	struct buf	 out, textsel;
+	int		 rc;
+
+	buf_init(&out, GOPHER_REPLY_MAX);
+	buf_init(&textsel, 0);
+	g->o.item_type = gopher_item_type;
+	g->o.arg = g;
+	if (text)
+		rc = gophermap_text(&out, &g->o, base, gmi, len);
+	else {
+		buf_printf(&textsel, "%s%s", GOPHER_TEXT_PREFIX, base);
+		rc = gophermap_menu(&out, &g->o, base, textsel.data, gmi,
+		    len);
+	}
+	buf_free(&textsel);
+	if (rc == -1) {
+		buf_free(&out);
+		return gopher_error(g, 40, "This page could not be rendered",
+		    plus);
+	}
+	return gopher_send(g->c, 20, &out, -1, 0, plus);
+}
+
+/* Gopher+ attribute requests get a minimal, valid answer. */
+static int
+gopher_plus_info(struct gopher_req *g, const char *sel, char type)
+{
+	struct buf	 b, item;
+
+	buf_init(&b, 0);
+	buf_init(&item, 0);
+	if (gophermap_item(&item, &g->o, type, sel, strlen(sel), sel) == -1) {
+		buf_free(&item);
+		return gopher_error(g, 59, "Bad selector", '+');
+	}
+	/* the item line without its CRLF, then the +ADMIN block */
+	buf_printf(&b, "+INFO: %.*s\t+\r\n+ADMIN:\r\n Admin: the operator of "
+	    "%s\r\n Mod-Date: <00000000000000>\r\n", (int)(item.len - 2),
+	    item.data, g->o.host);
+	buf_free(&item);
+	buf_puts(&b, ".\r\n");
+	return gopher_send(g->c, 20, &b, -1, 0, '+');
+}
+
+static int
+gopher_input(struct conn *c)
+{
+	struct gopher_req	 g;
+	struct selector_req	 sr;
+	struct fs_result	 f;
+	struct buf		 listing, page;
+	const char		*url, *sel, *base;
+	char			 path[URL_MAX + 1], basebuf[URL_MAX + 3];
+	size_t			 urllen;
+	int			 dir, text = 0, rc;
+	char			 plus, type;
+
+	switch (selector_parse(c->req, c->reqlen, &sr)) {
+	case SELECTOR_MORE:
+		return 0;
+	case SELECTOR_OK:
+		break;
+	case SELECTOR_HTTP:
+		gopher_opts(&g, c);
+		c->path = "(HTTP request)";
+		return gopher_http(&g);
+	case SELECTOR_TOOLONG:
+		gopher_opts(&g, c);
+		c->path = "(selector too long)";
+		return gopher_error(&g, 59, "Selector too long", 0);
+	default:
+		gopher_opts(&g, c);
+		c->path = "(bad selector)";
+		return gopher_error(&g, 59, "Bad selector", 0);
+	}
+	gopher_opts(&g, c);
+	/* '$' asks for a menu's attributes: the menu will do, as "+-1" */
+	plus = sr.plus;
+	/* the selector is all the request we keep: it is also the log path */
+	memmove(c->req, sr.sel, sr.sellen);
+	c->req[sr.sellen] = '\0';
+	sel = c->path = c->req;
+	c->host = g.o.host;
+
+	if (selector_url(sel, strlen(sel), &url, &urllen)) {
+		buf_init(&page, 0);
+		if (gophermap_urlpage(&page, url, urllen) == -1) {
+			buf_free(&page);
+			return gopher_error(&g, 59, "Not a link this server "
+			    "will send you to", plus);
+		}
+		return gopher_send(c, 20, &page, -1, 0, plus);
+	}
+	if (strncmp(sel, GOPHER_TEXT_PREFIX "/", sizeof(GOPHER_TEXT_PREFIX)) ==
+	    0) {
+		text = 1;
+		sel += sizeof(GOPHER_TEXT_PREFIX) - 1;
+	}
+	if (gopher_path(sel, path, sizeof(path), &dir) == -1)
+		return gopher_error(&g, 59, "Bad selector", plus);
+	if (plus == '!') {
+		type = gopher_item_type(&g, sel);
+		return gopher_plus_info(&g, sel, type ? type : '3');
+	}
+
+	/* Gopher has no redirects: a directory is one, slash or not */
+	buf_init(&listing, 1024 * 1024);
+	fs_open(g.rootfd, path, dir, g.cfg->listing, &listing, &f);
+	if (f.kind == FS_REDIRECT) {
+		dir = 1;
+		fs_open(g.rootfd, path, dir, g.cfg->listing, &listing, &f);
+	}
+	if (f.kind == FS_NOTFOUND && strcmp(path, "caps.txt") == 0 && !text) {
+		buf_free(&listing);
+		return gopher_caps(&g);
+	}
+	/* the base of a directory's links is the directory, with its slash */
+	snprintf(basebuf, sizeof(basebuf), "/%s%s", path,
+	    (dir || f.kind == FS_LISTING) && *path ? "/" : "");
+	base = basebuf;
+
+	switch (f.kind) {
+	case FS_LISTING:
+		rc = gopher_page(&g, listing.data, listing.len, base, text,
+		    plus);
+		buf_free(&listing);
+		return rc;
+	case FS_FILE:
+		buf_free(&listing);
+		if (mime_ext(f.name) == NULL ||
+		    strcmp(mime_ext(f.name), "text/gemini") != 0) {
+			if (text) {
+				close(f.fd);
+				return gopher_error(&g, 51, "Not found", plus);
+			}
+			return gopher_send(c, 20, NULL, f.fd, f.size, plus);
+		}
+		if (gopher_slurp(f.fd, &page) == -1) {
+			close(f.fd);
+			buf_free(&page);
+			return gopher_error(&g, 40, "Page too large", plus);
+		}
+		close(f.fd);
+		rc = gopher_page(&g, page.data ? page.data : "", page.len,
+		    base, text, plus);
+		buf_free(&page);
+		return rc;
+	case FS_ERROR:
+		buf_free(&listing);
+		return gopher_error(&g, 40, "Temporary failure", plus);
+	default:
+		buf_free(&listing);
+		return gopher_error(&g, 51, "Not found", plus);
+	}
+}
