@@ -466,7 +466,8 @@ convert(struct buf *out, enum charset cs, const char *s, size_t len,
 	for (i = 0; i < len; i += n) {
 		n = charset_decode(s + i, len - i, &cp);
 		if (cp == CHARSET_INVALID)
-			buf_puts(out, cs == CHARSET_UTF8 ? "\xEF\xBF\xBD" : "?");
+			buf_puts(out, cs == CHARSET_UTF8 ?
+			    "\xEF\xBF\xBD" : "?");
 		else if (cp == '\t')
 			buf_putc(out, final ? ' ' : '\t');
 		else if (cp < 0x20 || (cp >= 0x7F && cp < 0xA0))

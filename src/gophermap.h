@@ -26,8 +26,8 @@ struct buf;
 struct gophermap_opts {
 	const char	*host;		/* public host name, in every line */
 	unsigned int	 port;		/* public port */
-	const char *const *gemini_hosts; /* NULL-terminated: links to
-					    gemini://<one of these>/ are local */
+	/* NULL-terminated: gemini://<one of these>/ links are local */
+	const char *const *gemini_hosts;
 	unsigned int	 gemini_port;	/* 0: 1965 */
 	size_t		 width;		/* columns; 0: GOPHERMAP_WIDTH */
 	enum charset	 charset;

@@ -238,8 +238,9 @@ wrap_next(struct wrap *w, struct wrap_line *l)
 	while (end > start && (s[end - 1] == ' ' || s[end - 1] == '\t'))
 		end--;
 
-	if (end == start)	/* no text: no trailing blanks from the prefix */
-		while (plen > 0 && (pfx[plen - 1] == ' ' || pfx[plen - 1] == '\t'))
+	/* no text: no trailing blanks from the prefix either */
+	if (end == start)
+		while (plen > 0 && is_blank((unsigned char)pfx[plen - 1]))
 			plen--;
 	l->prefix = pfx;
 	l->prefixlen = plen;

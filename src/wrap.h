@@ -32,7 +32,7 @@ struct wrap {
 
 struct wrap_line {
 	const char	*prefix;
-	size_t		 prefixlen;	/* trailing blanks cut on an empty line */
+	size_t		 prefixlen;	/* no trailing blank on an empty line */
 	const char	*text;		/* a slice of the input */
 	size_t		 len;
 	size_t		 cols;		/* width of prefix and text together */

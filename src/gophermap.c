@@ -1,0 +1,1044 @@
+/*
+ * Gemtext rendered for Gopher clients (RFC 1436): a type-1 menu, or type-0
+ * plain text with numbered link references.
+ *
+ * Every display string goes through charset_fold() (so it is counted and
+ * wrapped as the client will show it) and charset_encode() (so no control
+ * character, TAB included, can reach a field).  Selectors and hosts are
+ * checked instead: one holding a TAB, CR, LF or NUL is never written.
+ */
+#include <stddef.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+#include "buf.h"
+#include "charset.h"
+#include "gemtext.h"
+#include "gophermap.h"
+#include "selector.h"
+#include "wrap.h"
+
+#define NITEMS(a)	(sizeof(a) / sizeof((a)[0]))
+
+#define TEXT_OFFER	"This page as plain text"
+
+enum link_kind {
+	LINK_DEAD,		/* shown as text only */
+	LINK_LOCAL,		/* into the capsule */
+	LINK_GOPHER,		/* gopher://, to wherever it points */
+	LINK_URL		/* anything else: "URL:" on this server */
+};
+
+struct link {
+	enum link_kind	 kind;
+	char		 type;
+	const char	*host;
+	char		 port[12];
+};
+
+struct render {
+	struct buf			*out;
+	const struct gophermap_opts	*o;
+	const char			*base;	/* selector of the page */
+	size_t				 width;
+	char				 port[12];
+	int				 text;	/* plain text, not a menu */
+	int				 skipblank;
+	int				 err;
+	unsigned int			 nlinks;
+	struct buf			 fold, line, exp, sel, host, refs;
+};
+
+/* Schemes a "URL:" selector may send a reader to. */
+static const char *const url_schemes[] = {
+	"http", "https", "gemini", "gopher", "gophers", "ftp", "mailto",
+	"news", "nntp", "telnet", "irc", "ircs", "xmpp", "finger"
+};
+
+static const char *
+bufstr(const struct buf *b)
+{
+	return b->data != NULL ? b->data : "";
+}
+
+static int
+is_alpha(int c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+
+static int
+is_digit(int c)
+{
+	return c >= '0' && c <= '9';
+}
+
+static int
+hexval(int c)
+{
+	if (is_digit(c))
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/* No byte that could end or split a Gopher field (or upset a terminal). */
+static int
+field_ok(const char *s, size_t len)
+{
+	size_t	 i;
+
+	for (i = 0; i < len; i++)
+		if ((unsigned char)s[i] < 0x20 || s[i] == 0x7F)
+			return 0;
+	return 1;
+}
+
+static int
+host_ok(const char *h)
+{
+	return h != NULL && *h != '\0' && field_ok(h, strlen(h)) &&
+	    strchr(h, ' ') == NULL;
+}
+
+static int
+in_set(int c, const char *set)
+{
+	return c != '\0' && strchr(set, c) != NULL;
+}
+
+static int
+type_ok(char t)
+{
+	return t > 0x20 && t < 0x7F;
+}
+
+/* Percent-encode what cannot stand in a URI as it is. */
+static void
+url_clean(struct buf *b, const char *s, size_t len)
+{
+	static const char	 hex[] = "0123456789ABCDEF";
+	unsigned char		 c;
+	size_t			 i;
+
+	for (i = 0; i < len; i++) {
+		c = (unsigned char)s[i];
+		if (c <= 0x20 || c >= 0x7F || in_set(c, "\"<>\\^`{|}"))
+			buf_printf(b, "%%%c%c", hex[c >> 4], hex[c & 0xF]);
+		else
+			buf_putc(b, c);
+	}
+}
+
+/* Percent-encode a selector for a gopher:// URL (RFC 4266). */
+static void
+sel_encode(struct buf *b, const char *s, size_t len)
+{
+	static const char	 hex[] = "0123456789ABCDEF";
+	unsigned char		 c;
+	size_t			 i;
+
+	for (i = 0; i < len; i++) {
+		c = (unsigned char)s[i];
+		if (is_alpha(c) || is_digit(c) ||
+		    in_set(c, "-._~/!$&'()*+,;=:@"))
+			buf_putc(b, c);
+		else
+			buf_printf(b, "%%%c%c", hex[c >> 4], hex[c & 0xF]);
+	}
+}
+
+/*
+ * Decode %XX escapes, appending to b.  -1 on a bad escape, or when the
+ * result would hold a control byte (or, with noslash, a '/' that was not
+ * one in the URL: it would change which file is meant).
+ */
+static int
+pct_decode(struct buf *b, const char *s, size_t len, int noslash)
+{
+	size_t	 i;
+	int	 hi, lo, c;
+
+	for (i = 0; i < len; i++) {
+		c = (unsigned char)s[i];
+		if (c == '%') {
+			if (len - i < 3)
+				return -1;
+			if ((hi = hexval((unsigned char)s[i + 1])) == -1 ||
+			    (lo = hexval((unsigned char)s[i + 2])) == -1)
+				return -1;
+			c = hi << 4 | lo;
+			i += 2;
+			if (noslash && c == '/')
+				return -1;
+		}
+		if (c < 0x20 || c == 0x7F)
+			return -1;
+		buf_putc(b, c);
+	}
+	return 0;
+}
+
+/* Length of "scheme" when u starts with "scheme:" (RFC 3986), else 0. */
+static size_t
+scheme_len(const char *u, size_t len)
+{
+	size_t	 i;
+
+	if (len == 0 || !is_alpha((unsigned char)u[0]))
+		return 0;
+	for (i = 1; i < len; i++) {
+		if (u[i] == ':')
+			return i;
+		if (!is_alpha((unsigned char)u[i]) &&
+		    !is_digit((unsigned char)u[i]) &&
+		    u[i] != '+' && u[i] != '-' && u[i] != '.')
+			return 0;
+	}
+	return 0;
+}
+
+static int
+scheme_is(const char *u, size_t slen, const char *name)
+{
+	return strlen(name) == slen && strncasecmp(u, name, slen) == 0;
+}
+
+static int
+scheme_allowed(const char *u, size_t slen)
+{
+	size_t	 i;
+
+	for (i = 0; i < NITEMS(url_schemes); i++)
+		if (scheme_is(u, slen, url_schemes[i]))
+			return 1;
+	return 0;
+}
+
+struct authority {
+	const char	*host;
+	size_t		 hostlen;
+	unsigned int	 port;		/* 0: none given */
+	int		 userinfo;
+};
+
+/*
+ * Parse "host[:port]" from s (just after "//"); *path is set to what
+ * follows.  -1 when the port is not a port.
+ */
+static int
+parse_authority(const char *s, size_t len, struct authority *a,
+    const char **path)
+{
+	const char	*p, *end;
+	size_t		 alen;
+
+	memset(a, 0, sizeof(*a));
+	for (alen = 0; alen < len; alen++)
+		if (s[alen] == '/' || s[alen] == '?' || s[alen] == '#')
+			break;
+	end = s + alen;
+	*path = end;
+	if ((p = memchr(s, '@', alen)) != NULL) {
+		a->userinfo = 1;
+		s = p + 1;
+	}
+	if (s < end && *s == '[') {
+		if ((p = memchr(s, ']', (size_t)(end - s))) == NULL)
+			return -1;
+		a->host = s + 1;
+		a->hostlen = (size_t)(p - s - 1);
+		p++;
+		if (p < end && *p != ':')
+			return -1;
+	} else {
+		a->host = s;
+		if ((p = memchr(s, ':', (size_t)(end - s))) == NULL)
+			p = end;
+		a->hostlen = (size_t)(p - s);
+	}
+	if (p < end) {			/* at ':' */
+		for (p++; p < end; p++) {
+			if (!is_digit((unsigned char)*p))
+				return -1;
+			a->port = a->port * 10 + (unsigned int)(*p - '0');
+			if (a->port > 65535)
+				return -1;
+		}
+	}
+	return 0;
+}
+
+/* Host names compare without case and without a trailing dot. */
+static int
+host_is_ours(const struct gophermap_opts *o, const char *h, size_t hlen)
+{
+	const char *const	*g;
+	size_t			 n;
+
+	if (hlen > 0 && h[hlen - 1] == '.')
+		hlen--;
+	if (hlen == 0 || o->gemini_hosts == NULL)
+		return 0;
+	for (g = o->gemini_hosts; *g != NULL; g++) {
+		n = strlen(*g);
+		if (n > 0 && (*g)[n - 1] == '.')
+			n--;
+		if (n == hlen && strncasecmp(*g, h, n) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+/* Remove "." and ".." segments in place (RFC 3986, 5.2.4). */
+static size_t
+up(const char *s, size_t w)
+{
+	while (w > 0 && s[w - 1] != '/')
+		w--;
+	return w > 0 ? w - 1 : 0;
+}
+
+static void
+dedot(struct buf *b)
+{
+	char	*s = b->data;
+	size_t	 n = b->len, r = 0, w = 0;
+
+	if (s == NULL)
+		return;
+	while (r < n) {
+		if (n - r >= 3 && memcmp(s + r, "/./", 3) == 0)
+			r += 2;
+		else if (n - r == 2 && memcmp(s + r, "/.", 2) == 0) {
+			s[w++] = '/';
+			r = n;
+		} else if (n - r >= 4 && memcmp(s + r, "/../", 4) == 0) {
+			r += 3;
+			w = up(s, w);
+		} else if (n - r == 3 && memcmp(s + r, "/..", 3) == 0) {
+			w = up(s, w);
+			s[w++] = '/';
+			r = n;
+		} else {
+			do
+				s[w++] = s[r++];
+			while (r < n && s[r] != '/');
+		}
+	}
+	b->len = w;
+	s[w] = '\0';
+}
+
+/*
+ * A path from a link into the capsule, as a selector in r->sel: decoded,
+ * resolved against the page's selector, dot segments removed.
+ */
+static int
+local_selector(struct render *r, const char *path, size_t len)
+{
+	const char	*slash;
+
+	buf_reset(&r->sel);
+	if (len == 0 || path[0] != '/') {
+		if (r->base[0] != '/')
+			buf_putc(&r->sel, '/');
+		if (len == 0)
+			buf_puts(&r->sel, r->base);
+		else if ((slash = strrchr(r->base, '/')) != NULL)
+			buf_append(&r->sel, r->base,
+			    (size_t)(slash - r->base) + 1);
+	}
+	if (pct_decode(&r->sel, path, len, 1) == -1)
+		return -1;
+	if (r->sel.len == 0)
+		buf_putc(&r->sel, '/');
+	dedot(&r->sel);
+	if (buf_failed(&r->sel)) {
+		r->err = 1;
+		return -1;
+	}
+	return 0;
+}
+
+char
+gophermap_type(const char *name)
+{
+	static const struct {
+		const char	*ext;
+		char		 type;
+	} exts[] = {
+		{ "gmi", '1' }, { "gemini", '1' },
+		{ "txt", '0' }, { "text", '0' }, { "md", '0' }, { "asc", '0' },
+		{ "log", '0' }, { "csv", '0' },
+		{ "gif", 'g' },
+		{ "png", 'I' }, { "jpg", 'I' }, { "jpeg", 'I' },
+		{ "webp", 'I' }, { "bmp", 'I' }, { "svg", 'I' }, { "ico", 'I' },
+		{ "tif", 'I' }, { "tiff", 'I' }, { "avif", 'I' },
+		{ "html", 'h' }, { "htm", 'h' }, { "xhtml", 'h' },
+		{ "mp3", 's' }, { "ogg", 's' }, { "oga", 's' }, { "opus", 's' },
+		{ "wav", 's' }, { "flac", 's' }, { "m4a", 's' }, { "aac", 's' },
+		{ "mid", 's' }, { "midi", 's' },
+		{ "pdf", 'd' }, { "ps", 'd' }, { "doc", 'd' }, { "docx", 'd' },
+		{ "odt", 'd' }, { "rtf", 'd' }, { "epub", 'd' }
+	};
+	const char	*dot, *slash;
+	size_t		 i, n = strlen(name);
+
+	if (n == 0 || name[n - 1] == '/')
+		return '1';
+	slash = strrchr(name, '/');
+	dot = strrchr(name, '.');
+	if (dot == NULL || (slash != NULL && dot < slash))
+		return 0;
+	for (i = 0; i < NITEMS(exts); i++)
+		if (strcasecmp(dot + 1, exts[i].ext) == 0)
+			return exts[i].type;
+	return 0;
+}
+
+static char
+local_type(const struct render *r, const char *sel)
+{
+	char	 t;
+
+	if (r->o->item_type != NULL)
+		t = r->o->item_type(r->o->arg, sel);
+	else if ((t = gophermap_type(sel)) == 0)
+		t = '9';
+	/* 'i' and '3' would make a link look like text or an error */
+	if (!type_ok(t) || t == 'i' || t == '3')
+		return 0;
+	return t;
+}
+
+/* A gopher:// URL (RFC 4266): "gopher://host[:port]/<type><selector>". */
+static int
+gopher_link(struct render *r, const char *u, size_t len, struct link *lk)
+{
+	struct authority	 a;
+	const char		*path, *end, *tab;
+	size_t			 i;
+	int			 n;
+	char			 type;
+
+	if (len < 2 || memcmp(u, "//", 2) != 0 ||
+	    parse_authority(u + 2, len - 2, &a, &path) == -1 ||
+	    a.userinfo || a.hostlen == 0)
+		return -1;
+	for (i = 0; i < a.hostlen; i++) {
+		if (!is_alpha((unsigned char)a.host[i]) &&
+		    !is_digit((unsigned char)a.host[i]) &&
+		    !in_set(a.host[i], "-._:"))
+			return -1;
+	}
+	end = u + len;
+	if ((tab = memchr(path, '#', (size_t)(end - path))) != NULL)
+		end = tab;
+	buf_reset(&r->sel);
+	if (end - path <= 1)
+		type = '1';
+	else {
+		type = path[1];
+		if (!type_ok(type) || type == 'i' || type == '3')
+			return -1;
+		path += 2;
+		/* "%09" starts a search string: not part of the selector */
+		for (tab = path; tab + 2 < end; tab++)
+			if (memcmp(tab, "%09", 3) == 0)
+				break;
+		if (tab + 2 >= end)
+			tab = end;
+		if (pct_decode(&r->sel, path, (size_t)(tab - path), 0) == -1)
+			return -1;
+	}
+	buf_reset(&r->host);
+	buf_append(&r->host, a.host, a.hostlen);
+	if (buf_failed(&r->host) || buf_failed(&r->sel)) {
+		r->err = 1;
+		return -1;
+	}
+	n = snprintf(lk->port, sizeof(lk->port), "%u", a.port ? a.port : 70);
+	if (n < 0 || (size_t)n >= sizeof(lk->port))
+		return -1;
+	lk->host = bufstr(&r->host);
+	lk->type = type;
+	lk->kind = LINK_GOPHER;
+	return 0;
+}
+
+/*
+ * A link into the capsule: its selector in r->sel, its type asked for.
+ * One this server would refuse as too long is no link.
+ */
+static void
+local_link(struct render *r, const char *path, size_t len, struct link *lk)
+{
+	if (local_selector(r, path, len) == 0 &&
+	    r->sel.len <= SELECTOR_MAX &&
+	    (lk->type = local_type(r, bufstr(&r->sel))) != 0)
+		lk->kind = LINK_LOCAL;
+}
+
+/* Length of a URL's path: up to its query or fragment. */
+static size_t
+path_len(const char *p, size_t len)
+{
+	size_t	 n;
+
+	for (n = 0; n < len; n++)
+		if (p[n] == '?' || p[n] == '#')
+			break;
+	return n;
+}
+
+/*
+ * What a link becomes.  Local and gopher:// links get their selector in
+ * r->sel, other URLs a "URL:" selector there.  A link that cannot be
+ * followed is LINK_DEAD.  Queries and fragments of links into the capsule
+ * are dropped: the capsule is static files, as on the Gemini side.
+ */
+static void
+resolve(struct render *r, const char *u, size_t len, struct link *lk)
+{
+	struct authority	 a;
+	const char		*p, *path;
+	size_t			 slen, plen;
+	int			 netpath;
+
+	memset(lk, 0, sizeof(*lk));
+	lk->kind = LINK_DEAD;
+	lk->host = r->o->host;
+	memcpy(lk->port, r->port, sizeof(lk->port));
+
+	slen = scheme_len(u, len);
+	netpath = slen == 0 && len >= 2 && memcmp(u, "//", 2) == 0;
+	if (slen == 0 && !netpath) {
+		local_link(r, u, path_len(u, len), lk);
+		return;
+	}
+	if (slen > 0 && scheme_is(u, slen, "gopher") &&
+	    gopher_link(r, u + slen + 1, len - slen - 1, lk) == 0)
+		return;
+	/* "//host/path" on a Gemini page means gemini://host/path */
+	if (netpath || (scheme_is(u, slen, "gemini") && len - slen > 2 &&
+	    memcmp(u + slen + 1, "//", 2) == 0)) {
+		p = netpath ? u + 2 : u + slen + 3;
+		if (parse_authority(p, len - (size_t)(p - u), &a, &path) == 0 &&
+		    !a.userinfo && host_is_ours(r->o, a.host, a.hostlen) &&
+		    (a.port ? a.port : 1965) ==
+		    (r->o->gemini_port ? r->o->gemini_port : 1965)) {
+			plen = path_len(path, len - (size_t)(path - u));
+			if (plen == 0)
+				local_link(r, "/", 1, lk);
+			else
+				local_link(r, path, plen, lk);
+			return;
+		}
+	}
+
+	if (!netpath && !scheme_allowed(u, slen))
+		return;
+	buf_reset(&r->sel);
+	buf_puts(&r->sel, netpath ? "URL:gemini:" : "URL:");
+	url_clean(&r->sel, u, len);
+	if (buf_failed(&r->sel)) {
+		r->err = 1;
+		return;
+	}
+	if (r->sel.len > SELECTOR_MAX)
+		return;
+	lk->type = 'h';
+	lk->kind = LINK_URL;
+}
+
+static void
+fold(struct render *r, const char *s, size_t len)
+{
+	buf_reset(&r->fold);
+	if (charset_fold(&r->fold, r->o->charset, s, len) == -1)
+		r->err = 1;
+}
+
+/* The folded text in r->fold, encoded into dst, shortened to the width. */
+static void
+shortened(struct render *r, struct buf *dst)
+{
+	const char	*s = bufstr(&r->fold), *ell;
+	size_t		 len = r->fold.len, cut, ellw;
+
+	if (r->o->charset == CHARSET_UTF8) {
+		ell = "\xE2\x80\xA6";	/* one column, not three */
+		ellw = 1;
+	} else {
+		ell = "...";
+		ellw = 3;
+	}
+	if (wrap_width(s, len) > r->width) {
+		if (r->width > ellw) {
+			cut = wrap_cut(s, len, r->width - ellw);
+			while (cut > 0 &&
+			    (s[cut - 1] == ' ' || s[cut - 1] == '\t'))
+				cut--;
+		} else {
+			cut = wrap_cut(s, len, r->width);
+			ell = "";
+		}
+		charset_encode(dst, r->o->charset, s, cut);
+		buf_puts(dst, ell);
+	} else
+		charset_encode(dst, r->o->charset, s, len);
+	if (buf_failed(dst))
+		r->err = 1;
+}
+
+static void
+tail(struct render *r, const char *sel, size_t sellen, const char *host,
+    const char *port)
+{
+	buf_putc(r->out, '\t');
+	buf_append(r->out, sel, sellen);
+	buf_putc(r->out, '\t');
+	buf_puts(r->out, host);
+	buf_putc(r->out, '\t');
+	buf_puts(r->out, port);
+	buf_puts(r->out, "\r\n");
+}
+
+/*
+ * One line of display text, already encoded: an info line in a menu; in
+ * plain text a line, a space put before a leading '.' so that no client
+ * takes it for the end (or un-doubles it: RFC 1436 dot-stuffing is not
+ * undone by every client, a space reads the same everywhere).
+ */
+static void
+emit(struct render *r, const char *s, size_t len)
+{
+	if (r->text) {
+		if (len > 0 && s[0] == '.')
+			buf_putc(r->out, ' ');
+		buf_append(r->out, s, len);
+		buf_puts(r->out, "\r\n");
+	} else {
+		buf_putc(r->out, 'i');
+		buf_append(r->out, s, len);
+		tail(r, "", 0, r->o->host, r->port);
+	}
+}
+
+/* Wrap UTF-8 text with prefixes; returns the widest line's columns. */
+static size_t
+wrapped(struct render *r, const char *s, size_t len, const char *first,
+    const char *rest)
+{
+	struct wrap	 w;
+	struct wrap_line l;
+	size_t		 max = 0;
+
+	fold(r, s, len);
+	wrap_init(&w, bufstr(&r->fold), r->fold.len, r->width, first, rest);
+	while (wrap_next(&w, &l)) {
+		buf_reset(&r->line);
+		charset_encode(&r->line, r->o->charset, l.prefix, l.prefixlen);
+		charset_encode(&r->line, r->o->charset, l.text, l.len);
+		if (buf_failed(&r->line))
+			r->err = 1;
+		emit(r, bufstr(&r->line), r->line.len);
+		if (l.cols > max)
+			max = l.cols;
+	}
+	return max;
+}
+
+static void
+heading(struct render *r, int level, const char *s, size_t len)
+{
+	size_t	 cols, i;
+
+	if (len == 0) {			/* "#" alone: nothing to underline */
+		emit(r, "", 0);
+		return;
+	}
+	if ((cols = wrapped(r, s, len, NULL, NULL)) == 0)
+		return;			/* nothing visible either */
+	buf_reset(&r->line);
+	for (i = 0; i < cols; i++)
+		buf_putc(&r->line, level == 1 ? '=' : '-');
+	if (buf_failed(&r->line))
+		r->err = 1;
+	emit(r, bufstr(&r->line), r->line.len);
+	emit(r, "", 0);
+	r->skipblank = 1;	/* the blank line usually written after it */
+}
+
+/* Preformatted: verbatim but for tabs, expanded to stops of 8 columns. */
+static void
+pre_line(struct render *r, const char *s, size_t len)
+{
+	const char	*f;
+	size_t		 i, n, col = 0;
+	uint32_t	 cp;
+
+	fold(r, s, len);
+	f = bufstr(&r->fold);
+	buf_reset(&r->exp);
+	for (i = 0; i < r->fold.len; i += n) {
+		n = charset_decode(f + i, r->fold.len - i, &cp);
+		if (cp == '\t') {
+			do
+				buf_putc(&r->exp, ' ');
+			while (++col % 8 != 0);
+		} else {
+			buf_append(&r->exp, f + i, n);
+			col += (size_t)wrap_cpwidth(cp);
+		}
+	}
+	buf_reset(&r->line);
+	charset_encode(&r->line, r->o->charset, bufstr(&r->exp), r->exp.len);
+	if (buf_failed(&r->exp) || buf_failed(&r->line))
+		r->err = 1;
+	emit(r, bufstr(&r->line), r->line.len);
+}
+
+/* What to show for a link: its label, or its URL when it has none. */
+static void
+link_label(struct render *r, const struct gemtext_line *l, const char **s,
+    size_t *len)
+{
+	fold(r, l->text, l->textlen);
+	if (wrap_width(bufstr(&r->fold), r->fold.len) > 0) {
+		*s = l->text;
+		*len = l->textlen;
+	} else {			/* none, or none a reader could see */
+		*s = l->url;
+		*len = l->urllen;
+	}
+}
+
+static void
+menu_link(struct render *r, const struct gemtext_line *l)
+{
+	struct link	 lk;
+	const char	*label;
+	size_t		 len;
+
+	resolve(r, l->url, l->urllen, &lk);
+	link_label(r, l, &label, &len);
+	fold(r, label, len);
+	buf_reset(&r->line);
+	shortened(r, &r->line);
+	if (lk.kind == LINK_DEAD) {
+		emit(r, bufstr(&r->line), r->line.len);
+		return;
+	}
+	buf_putc(r->out, lk.type);
+	buf_append(r->out, bufstr(&r->line), r->line.len);
+	tail(r, bufstr(&r->sel), r->sel.len, lk.host, lk.port);
+}
+
+/*
+ * In plain text a link is its label with a number, "[3] label"; the list
+ * at the end gives each number a URL a reader can type: gopher:// for the
+ * capsule's own pages, the link as written for the others.
+ */
+static void
+text_link(struct render *r, const struct gemtext_line *l)
+{
+	static const char	 spaces[] = "                ";
+	struct link		 lk;
+	const char		*label;
+	size_t			 len;
+	char			 num[16];
+	int			 n;
+
+	n = snprintf(num, sizeof(num), "[%u] ", ++r->nlinks);
+	if (n < 0 || (size_t)n >= sizeof(num)) {
+		r->err = 1;
+		return;
+	}
+	link_label(r, l, &label, &len);
+	wrapped(r, label, len, num, spaces + sizeof(spaces) - 1 - n);
+
+	resolve(r, l->url, l->urllen, &lk);
+	buf_append(&r->refs, num, (size_t)n);
+	if (lk.kind == LINK_LOCAL) {
+		buf_puts(&r->refs, "gopher://");
+		if (strchr(r->o->host, ':') != NULL)
+			buf_printf(&r->refs, "[%s]", r->o->host);
+		else
+			buf_puts(&r->refs, r->o->host);
+		if (r->o->port != 70)
+			buf_printf(&r->refs, ":%s", r->port);
+		buf_putc(&r->refs, '/');
+		buf_putc(&r->refs, lk.type);
+		sel_encode(&r->refs, bufstr(&r->sel), r->sel.len);
+	} else
+		url_clean(&r->refs, l->url, l->urllen);
+	buf_puts(&r->refs, "\r\n");
+	if (buf_failed(&r->refs))
+		r->err = 1;
+}
+
+static void
+render_line(struct render *r, const struct gemtext_line *l)
+{
+	int	 skip = r->skipblank;
+
+	r->skipblank = 0;
+	switch (l->type) {
+	case GEMTEXT_TEXT:
+		if (l->textlen > 0)
+			wrapped(r, l->text, l->textlen, NULL, NULL);
+		else if (!skip)
+			emit(r, "", 0);
+		break;
+	case GEMTEXT_LINK:
+		if (r->text)
+			text_link(r, l);
+		else
+			menu_link(r, l);
+		break;
+	case GEMTEXT_HEADING:
+		heading(r, l->level, l->text, l->textlen);
+		break;
+	case GEMTEXT_LIST:
+		wrapped(r, l->text, l->textlen, "* ", "  ");
+		break;
+	case GEMTEXT_QUOTE:
+		wrapped(r, l->text, l->textlen, "> ", "> ");
+		break;
+	case GEMTEXT_PRE_TOGGLE:
+		break;			/* the toggle lines are not shown */
+	case GEMTEXT_PRE:
+		pre_line(r, l->text, l->textlen);
+		break;
+	}
+}
+
+static int
+render_init(struct render *r, struct buf *out, const struct gophermap_opts *o,
+    const char *base, int text)
+{
+	int	 n;
+
+	memset(r, 0, sizeof(*r));
+	if (!host_ok(o->host) || o->port == 0 || o->port > 65535)
+		return -1;
+	n = snprintf(r->port, sizeof(r->port), "%u", o->port);
+	if (n < 0 || (size_t)n >= sizeof(r->port))
+		return -1;
+	r->out = out;
+	r->o = o;
+	if (base == NULL)
+		base = "/";
+	if (!field_ok(base, strlen(base)))
+		return -1;
+	r->base = base;
+	r->width = o->width ? o->width : GOPHERMAP_WIDTH;
+	r->text = text;
+	buf_init(&r->fold, 0);
+	buf_init(&r->line, 0);
+	buf_init(&r->exp, 0);
+	buf_init(&r->sel, 0);
+	buf_init(&r->host, 0);
+	buf_init(&r->refs, 0);
+	return 0;
+}
+
+static int
+render_done(struct render *r)
+{
+	buf_free(&r->fold);
+	buf_free(&r->line);
+	buf_free(&r->exp);
+	buf_free(&r->sel);
+	buf_free(&r->host);
+	buf_free(&r->refs);
+	return r->err || buf_failed(r->out) ? -1 : 0;
+}
+
+static void
+offer_text(struct render *r, const char *textsel)
+{
+	fold(r, TEXT_OFFER, strlen(TEXT_OFFER));
+	buf_reset(&r->line);
+	shortened(r, &r->line);
+	buf_putc(r->out, '0');
+	buf_append(r->out, bufstr(&r->line), r->line.len);
+	tail(r, textsel, strlen(textsel), r->o->host, r->port);
+	emit(r, "", 0);
+}
+
+/*
+ * The page at selector as a Gopher menu.  With textsel, an item for its
+ * plain-text version comes first, or right after the title when the page
+ * opens with a heading.
+ */
+int
+gophermap_menu(struct buf *out, const struct gophermap_opts *o,
+    const char *selector, const char *textsel, const char *gmi, size_t len)
+{
+	struct render		 r;
+	struct gemtext		 g;
+	struct gemtext_line	 l;
+	int			 offer = textsel != NULL;
+
+	if (textsel != NULL && !field_ok(textsel, strlen(textsel)))
+		return -1;
+	if (render_init(&r, out, o, selector, 0) == -1)
+		return -1;
+	gemtext_init(&g, gmi, len);
+	while (gemtext_next(&g, &l)) {
+		if (offer && !(l.type == GEMTEXT_TEXT && l.textlen == 0)) {
+			offer = 0;
+			if (l.type == GEMTEXT_HEADING) {
+				render_line(&r, &l);
+				offer_text(&r, textsel);
+				r.skipblank = 1;
+				continue;
+			}
+			offer_text(&r, textsel);
+		}
+		render_line(&r, &l);
+	}
+	if (offer)
+		offer_text(&r, textsel);
+	buf_puts(out, ".\r\n");
+	return render_done(&r);
+}
+
+/*
+ * The page as plain text: the menu's wrapping, links numbered, their URLs
+ * listed at the end; CRLF line ends and the closing "." line.
+ */
+int
+gophermap_text(struct buf *out, const struct gophermap_opts *o,
+    const char *selector, const char *gmi, size_t len)
+{
+	struct render		 r;
+	struct gemtext		 g;
+	struct gemtext_line	 l;
+
+	if (render_init(&r, out, o, selector, 1) == -1)
+		return -1;
+	gemtext_init(&g, gmi, len);
+	while (gemtext_next(&g, &l))
+		render_line(&r, &l);
+	if (r.nlinks > 0) {
+		emit(&r, "", 0);
+		heading(&r, 2, "Links", 5);
+		buf_append(out, bufstr(&r.refs), r.refs.len);
+	}
+	buf_puts(out, ".\r\n");
+	return render_done(&r);
+}
+
+/*
+ * One menu line pointing at this server (a directory listing's entry, an
+ * info line with type 'i').  The display is shortened to the width.
+ */
+int
+gophermap_item(struct buf *out, const struct gophermap_opts *o, char type,
+    const char *display, size_t len, const char *selector)
+{
+	struct render	 r;
+
+	if (selector == NULL)
+		selector = "";
+	if (!type_ok(type) || !field_ok(selector, strlen(selector)))
+		return -1;
+	if (render_init(&r, out, o, NULL, 0) == -1)
+		return -1;
+	fold(&r, display, len);
+	buf_reset(&r.line);
+	shortened(&r, &r.line);
+	buf_putc(out, type);
+	buf_append(out, bufstr(&r.line), r.line.len);
+	tail(&r, selector, strlen(selector), o->host, r.port);
+	return render_done(&r);
+}
+
+/* A whole reply: one type-3 line and the end of the menu. */
+int
+gophermap_error(struct buf *out, const struct gophermap_opts *o,
+    const char *msg)
+{
+	struct render	 r;
+
+	if (render_init(&r, out, o, NULL, 0) == -1)
+		return -1;
+	buf_putc(out, '3');
+	if (charset_encode(out, o->charset, msg, strlen(msg)) == -1)
+		r.err = 1;
+	tail(&r, "", 0, o->host, r.port);
+	buf_puts(out, ".\r\n");
+	return render_done(&r);
+}
+
+static void
+html_escape(struct buf *b, const char *s, size_t len)
+{
+	size_t	 i;
+
+	for (i = 0; i < len; i++) {
+		switch (s[i]) {
+		case '&':
+			buf_puts(b, "&amp;");
+			break;
+		case '<':
+			buf_puts(b, "&lt;");
+			break;
+		case '>':
+			buf_puts(b, "&gt;");
+			break;
+		case '"':
+			buf_puts(b, "&quot;");
+			break;
+		case '\'':
+			buf_puts(b, "&#39;");
+			break;
+		default:
+			buf_putc(b, s[i]);
+		}
+	}
+}
+
+/*
+ * The page a "URL:" selector returns (the convention of Gophernicus and
+ * others): HTML 3.2 that any browser shows, no script, nothing loaded.
+ * -1 when the scheme is not one a reader should be sent to (javascript:,
+ * data:, file:...) or the URL holds a control character or a space.
+ */
+int
+gophermap_urlpage(struct buf *out, const char *url, size_t len)
+{
+	struct buf	 u;
+	size_t		 slen;
+	int		 rv;
+
+	slen = scheme_len(url, len);
+	if (slen == 0 || !scheme_allowed(url, slen) || !field_ok(url, len) ||
+	    memchr(url, ' ', len) != NULL)
+		return -1;
+	buf_init(&u, 0);
+	url_clean(&u, url, len);
+	buf_puts(out,
+	    "<!DOCTYPE HTML PUBLIC \"-//W3C//DTD HTML 3.2 Final//EN\">\n"
+	    "<HTML>\n<HEAD>\n<META HTTP-EQUIV=\"refresh\" CONTENT=\"5;URL=");
+	html_escape(out, bufstr(&u), u.len);
+	buf_puts(out, "\">\n<TITLE>Leaving Gopherspace</TITLE>\n</HEAD>\n"
+	    "<BODY>\n<P>This link leads out of Gopherspace, to<BR>\n"
+	    "<A HREF=\"");
+	html_escape(out, bufstr(&u), u.len);
+	buf_puts(out, "\">");
+	html_escape(out, bufstr(&u), u.len);
+	buf_puts(out, "</A></P>\n<P>Your browser should go there in a few "
+	    "seconds; if not, follow the link.</P>\n</BODY>\n</HTML>\n");
+	rv = buf_failed(&u) || buf_failed(out) ? -1 : 0;
+	buf_free(&u);
+	return rv;
+}
