@@ -61,6 +61,14 @@ static const struct config_key {
 	    1, 86400, "SECONDS", "time a stalled reader is kept (default: 30)" },
 	{ "max-connections", 'm', K_INT, offsetof(struct config, max_conns),
 	    1, 1000000, "N", "open connections at most (default: 4096)" },
+	{ "rate-limit", 'R', K_INT, offsetof(struct config, rate_limit), 0,
+	    100000, "N", "requests per second per client, 0 for none "
+	    "(default: 20)" },
+	{ "rate-burst", 'B', K_INT, offsetof(struct config, rate_burst), 1,
+	    100000, "N", "requests a client may make at once (default: 200)" },
+	{ "proxy-protocol", 'X', K_FLAG,
+	    offsetof(struct config, proxy_protocol), 1, 0, NULL,
+	    "expect a PROXY header (v1 or v2) on every connection" },
 	{ "user", 'u', K_USER, 0, 0, 0, "USER",
 	    "user to run as when started as root (default: nobody)" },
 	{ "no-listing", 'L', K_FLAG, offsetof(struct config, listing), 0, 0,
@@ -87,6 +95,8 @@ config_defaults(struct config *c)
 	c->request_timeout = 5;
 	c->idle_timeout = 30;
 	c->max_conns = 4096;
+	c->rate_limit = 20;
+	c->rate_burst = 200;
 	c->listing = 1;
 	(void)snprintf(c->user, sizeof(c->user), "nobody");
 }
@@ -331,7 +341,8 @@ config_usage(FILE *f)
 	fprintf(f, "usage: yurt [-hnV] [-c FILE] [-r DIR] [-H NAME[=DIR]]... "
 	    "[-p PORT] [-a ADDR]...\n            [-g PORT] [-G NAME] [-P PORT] "
 	    "[-C CHARSET] [-W N] [-d DIR] [-w N]\n            [-l LANG] "
-	    "[-t SECONDS] [-i SECONDS] [-m N] [-u USER] [-L] [-A]\n\n");
+	    "[-t SECONDS] [-i SECONDS] [-m N] [-R N] [-B N] [-u USER] "
+	    "[-LAX]\n\n");
 	for (i = 0; i < NKEYS; i++) {
 		snprintf(left, sizeof(left), "-%c, --%s%s%s",
 		    config_keys[i].opt, config_keys[i].name,
@@ -498,6 +509,10 @@ config_print(const struct config *c, FILE *f)
 	fprintf(f, "request-timeout %d\n", c->request_timeout);
 	fprintf(f, "idle-timeout %d\n", c->idle_timeout);
 	fprintf(f, "max-connections %d\n", c->max_conns);
+	fprintf(f, "rate-limit %d\n", c->rate_limit);
+	fprintf(f, "rate-burst %d\n", c->rate_burst);
+	if (c->proxy_protocol)
+		fprintf(f, "proxy-protocol\n");
 	fprintf(f, "user %s\n", c->user);
 	if (!c->listing)
 		fprintf(f, "no-listing\n");

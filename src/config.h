@@ -38,6 +38,9 @@ struct config {
 	int	 request_timeout;	/* seconds */
 	int	 idle_timeout;		/* seconds */
 	int	 max_conns;
+	int	 rate_limit;		/* requests per second per client */
+	int	 rate_burst;
+	int	 proxy_protocol;
 	int	 listing;
 	int	 log_clients;
 	char	 user[64];		/* to drop to when started as root */

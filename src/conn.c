@@ -1,7 +1,10 @@
 #include <sys/epoll.h>
 #include <sys/socket.h>
 
+#include <netinet/in.h>
+
 #include <errno.h>
+#include <netdb.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -9,6 +12,8 @@
 
 #include "conn.h"
 #include "log.h"
+#include "proxy.h"
+#include "ratelimit.h"
 #include "site.h"
 #include "tls.h"
 
@@ -24,9 +29,75 @@ static void	conn_event(struct ev_loop *, void *, uint32_t);
 static void	conn_timeout(struct ev_loop *, void *);
 static void	conn_step(struct conn *);
 
+/*
+ * The client's address as the rate limiter keys it: an IPv4 address, or
+ * the /64 of an IPv6 one (a host gets a whole /64 to roam in).
+ */
+static size_t
+conn_addr_key(const struct sockaddr *sa, unsigned char key[8])
+{
+	const struct sockaddr_in6 *s6 = (const void *)sa;
+	const struct sockaddr_in *s4 = (const void *)sa;
+
+	if (sa->sa_family == AF_INET) {
+		memcpy(key, &s4->sin_addr, 4);
+		return 4;
+	}
+	if (sa->sa_family != AF_INET6)
+		return 0;
+	if (IN6_IS_ADDR_V4MAPPED(&s6->sin6_addr)) {
+		memcpy(key, s6->sin6_addr.s6_addr + 12, 4);
+		return 4;
+	}
+	memcpy(key, s6->sin6_addr.s6_addr, 8);
+	return 8;
+}
+
+/* Who the client is: counted against its rate, named only if opted in. */
+static int
+conn_client(struct conn *c, const struct sockaddr *sa, socklen_t salen)
+{
+	char		 host[NI_MAXHOST];
+	unsigned char	 key[8];
+	size_t		 keylen;
+
+	if ((keylen = conn_addr_key(sa, key)) > 0)
+		c->limited = ratelimit_take(c->w->srv->rl, key, keylen,
+		    ev_now(c->w->loop));
+	explicit_bzero(key, sizeof(key));
+	if (!c->site->cfg.log_clients)
+		return 0;
+	free(c->client);
+	c->client = NULL;
+	if (getnameinfo(sa, salen, host, sizeof(host), NULL, 0,
+	    NI_NUMERICHOST) == 0 && (c->client = strdup(host)) == NULL)
+		return -1;
+	return 0;
+}
+
+/* The TLS layer, when the connection speaks TLS from here on. */
+static int
+conn_start(struct conn *c, enum server_io io)
+{
+	switch (io) {
+	case SERVER_PLAIN:
+		c->state = CONN_READ;
+		break;
+	case SERVER_TLS:
+		if ((c->tls = tls_conn_new(c->site->tls, c->io.fd)) == NULL)
+			return -1;
+		c->state = CONN_HANDSHAKE;
+		break;
+	case SERVER_DETECT:
+		c->state = CONN_DETECT;
+		break;
+	}
+	return 0;
+}
+
 struct conn *
-conn_new(struct worker *w, int fd, const struct proto *proto,
-    enum server_io io, const char *client)
+conn_new(struct worker *w, int fd, const struct server_listener *l,
+    const struct sockaddr *peer, socklen_t peerlen)
 {
 	struct conn *c;
 
@@ -36,7 +107,8 @@ conn_new(struct worker *w, int fd, const struct proto *proto,
 	}
 	c->w = w;
 	c->site = site_ref(w->site);
-	c->proto = proto;
+	c->proto = l->proto;
+	c->kind = l->io;
 	c->fd = -1;
 	c->sni = -1;
 	c->io.fd = fd;
@@ -46,21 +118,12 @@ conn_new(struct worker *w, int fd, const struct proto *proto,
 	c->timer.arg = c;
 	c->start = ev_now(w->loop);
 	buf_init(&c->body, 0);
-	if (client != NULL && (c->client = strdup(client)) == NULL)
+	/* behind a balancer, the real client is named in the PROXY header */
+	if (l->proxy)
+		c->state = CONN_PROXY;
+	else if (conn_client(c, peer, peerlen) == -1 ||
+	    conn_start(c, l->io) == -1)
 		goto fail;
-	switch (io) {
-	case SERVER_PLAIN:
-		c->state = CONN_READ;
-		break;
-	case SERVER_TLS:
-		if ((c->tls = tls_conn_new(c->site->tls, fd)) == NULL)
-			goto fail;
-		c->state = CONN_HANDSHAKE;
-		break;
-	case SERVER_DETECT:
-		c->state = CONN_DETECT;
-		break;
-	}
 	if (ev_add(w->loop, &c->io, EPOLLIN) == -1)
 		goto fail;
 	c->next = w->conns;
@@ -161,13 +224,55 @@ conn_detect(struct conn *c)
 		return TLS_WANT_READ;
 	if (n <= 0)
 		return TLS_ERR;
-	if (b == 0x16) {
-		if ((c->tls = tls_conn_new(c->site->tls, c->io.fd)) == NULL)
+	return conn_start(c, b == 0x16 ? SERVER_TLS : SERVER_PLAIN) == -1 ?
+	    TLS_ERR : 0;
+}
+
+/*
+ * A PROXY header, v1 or v2.  Bytes are peeked, and only the header's own
+ * are consumed: what follows belongs to TLS or to the request.  While the
+ * header is incomplete every byte seen is part of it, so those are
+ * consumed too (or level-triggered epoll would report them forever).
+ */
+static int
+conn_proxy(struct conn *c)
+{
+	struct proxy_hdr	 h;
+	struct sockaddr_storage	 ss;
+	socklen_t		 sslen = sizeof(ss);
+	ssize_t			 n;
+	size_t			 want;
+
+	want = PROXY_V2_MAX - c->reqlen;
+	n = recv(c->io.fd, c->req + c->reqlen, want, MSG_PEEK);
+	if (n == -1 && (errno == EAGAIN || errno == EINTR))
+		return TLS_WANT_READ;
+	if (n <= 0)
+		return TLS_ERR;
+	switch (proxy_parse(c->req, c->reqlen + (size_t)n, &h)) {
+	case PROXY_MORE:
+		if (recv(c->io.fd, c->req + c->reqlen, (size_t)n, 0) != n)
 			return TLS_ERR;
-		c->state = CONN_HANDSHAKE;
-	} else
-		c->state = CONN_READ;
-	return 0;
+		c->reqlen += (size_t)n;
+		return TLS_WANT_READ;
+	case PROXY_OK:
+		want = h.len - c->reqlen;
+		if (recv(c->io.fd, c->req + c->reqlen, want, 0) != (ssize_t)want)
+			return TLS_ERR;
+		c->reqlen = 0;
+		/* LOCAL (a health check): the balancer is the client */
+		if (h.local && getpeername(c->io.fd, (struct sockaddr *)&ss,
+		    &sslen) == 0) {
+			memcpy(&h.src, &ss, sizeof(ss));
+			h.srclen = sslen;
+		}
+		if (conn_client(c, (struct sockaddr *)&h.src, h.srclen) == -1 ||
+		    conn_start(c, c->kind) == -1)
+			return TLS_ERR;
+		return 0;
+	default:
+		return TLS_ERR;	/* malformed: closed without a word */
+	}
 }
 
 static ssize_t
@@ -294,6 +399,9 @@ conn_step(struct conn *c)
 
 	for (;;) {
 		switch (c->state) {
+		case CONN_PROXY:
+			r = conn_proxy(c);
+			break;
 		case CONN_DETECT:
 			r = conn_detect(c);
 			break;

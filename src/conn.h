@@ -8,6 +8,8 @@
 #ifndef YURT_CONN_H
 #define YURT_CONN_H
 
+#include <sys/socket.h>
+
 #include <stdint.h>
 #include <sys/types.h>
 
@@ -30,8 +32,8 @@ struct proto {
 };
 
 enum conn_state {
-	CONN_DETECT, CONN_HANDSHAKE, CONN_READ, CONN_WRITE, CONN_SHUTDOWN,
-	CONN_LINGER
+	CONN_PROXY, CONN_DETECT, CONN_HANDSHAKE, CONN_READ, CONN_WRITE,
+	CONN_SHUTDOWN, CONN_LINGER
 };
 
 struct conn {
@@ -43,6 +45,12 @@ struct conn {
 	const struct proto	*proto;
 	struct tls_conn		*tls;		/* NULL: plain TCP */
 	enum conn_state		 state;
+	enum server_io		 kind;		/* what follows a PROXY header */
+	/*
+	 * Seconds the client must wait (rate limit): the protocol answers
+	 * with its "slow down" once the request is in.
+	 */
+	unsigned int		 limited;
 
 	char			 req[CONN_REQ_MAX + 1];
 	size_t			 reqlen;
@@ -65,9 +73,14 @@ struct conn {
 	char			*client;	/* only with --log-clients */
 };
 
-/* Takes over an accepted socket; closes it on failure. */
-struct conn *conn_new(struct worker *, int fd, const struct proto *,
-	    enum server_io, const char *client);
+/*
+ * Takes over a socket accepted on listener l from peer; closes it on
+ * failure.  The peer address is used at once (rate limit, opted-in log)
+ * and not kept.
+ */
+struct conn *conn_new(struct worker *, int fd,
+	    const struct server_listener *l, const struct sockaddr *peer,
+	    socklen_t peerlen);
 /*
  * Replies with head, then body (taken over, may be NULL) or the open
  * file fd of size bytes (taken over, -1 for none).

@@ -134,6 +134,11 @@ gemini_input(struct conn *c)
 
 	if ((rc = gemini_request_end(c->req, c->reqlen, &end)) == 0)
 		return 0;
+	if (c->limited) {
+		c->path = "(rate limited)";
+		snprintf(meta, sizeof(meta), "%u", c->limited);
+		return gemini_reply(c, 44, meta, NULL, -1, 0);
+	}
 	if (rc == -1) {
 		c->path = "(request too long)";
 		return gemini_reply(c, 59, "Request too long", NULL, -1, 0);

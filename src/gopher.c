@@ -288,6 +288,14 @@ gopher_input(struct conn *c)
 		return gopher_error(&g, 59, "Bad selector", 0);
 	}
 	gopher_opts(&g, c);
+	if (c->limited) {
+		char msg[80];
+
+		c->path = "(rate limited)";
+		snprintf(msg, sizeof(msg), "Too many requests: please wait %u "
+		    "second%s", c->limited, c->limited == 1 ? "" : "s");
+		return gopher_error(&g, 44, msg, 0);
+	}
 	/* '$' asks for a menu's attributes: the menu will do, as "+-1" */
 	plus = sr.plus;
 	/* the selector is all the request we keep: it is also the log path */

@@ -6,6 +6,8 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <libgen.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -18,6 +20,7 @@
 #include "gemini.h"
 #include "gopher.h"
 #include "log.h"
+#include "ratelimit.h"
 #include "sandbox.h"
 #include "sd.h"
 #include "server.h"
@@ -101,7 +104,7 @@ static void
 main_sandbox(const struct config *cfg, int asroot, uid_t uid, gid_t gid)
 {
 	const char	*paths[CONFIG_MAX_HOSTS + 3];
-	char		 err[256], who[128] = "";
+	char		 err[256], who[128] = "", confdir[PATH_MAX];
 	size_t		 n = 0, i;
 	int		 abi;
 
@@ -116,8 +119,14 @@ main_sandbox(const struct config *cfg, int asroot, uid_t uid, gid_t gid)
 	for (i = 0; i < cfg->nhosts; i++)
 		if (cfg->hosts[i].root[0])
 			paths[n++] = cfg->hosts[i].root;
-	if (cfg->file[0])
-		paths[n++] = cfg->file;
+	/*
+	 * The configuration's directory, not just the file: editors save by
+	 * writing a new file and renaming it over the old one.
+	 */
+	if (cfg->file[0]) {
+		snprintf(confdir, sizeof(confdir), "%s", cfg->file);
+		paths[n++] = dirname(confdir);
+	}
 	if ((abi = sandbox_landlock(paths, n, err, sizeof(err))) == -1)
 		fatal("%s", err);
 	if (abi == 0)
@@ -153,9 +162,12 @@ main_reload(struct server *srv, int argc, char **argv)
 	    cfg.workers != old->workers ||
 	    cfg.request_timeout != old->request_timeout ||
 	    cfg.idle_timeout != old->idle_timeout ||
-	    cfg.max_conns != old->max_conns) {
-		log_err("reload failed: ports, addresses, workers, timeouts "
-		    "and max-connections change only on restart");
+	    cfg.max_conns != old->max_conns ||
+	    cfg.rate_limit != old->rate_limit ||
+	    cfg.rate_burst != old->rate_burst ||
+	    cfg.proxy_protocol != old->proxy_protocol) {
+		log_err("reload failed: ports, addresses, workers, timeouts, "
+		    "limits and the PROXY protocol change only on restart");
 		goto done;
 	}
 	for (i = 0; i < cfg.naddrs; i++)
@@ -221,6 +233,11 @@ main(int argc, char **argv)
 	if (tls_init() == -1)
 		fatal("cannot initialise OpenSSL");
 	memset(&srv, 0, sizeof(srv));
+	srv.proxy = cfg.proxy_protocol;
+	if (cfg.rate_limit > 0 && (srv.rl = ratelimit_new(
+	    (unsigned int)cfg.rate_limit, (unsigned int)cfg.rate_burst)) ==
+	    NULL)
+		fatal("rate limiter: %s", strerror(errno));
 	if ((srv.site = site_new(&cfg, uid, gid, err, sizeof(err))) == NULL)
 		fatal("%s", err);
 	/* a Gopher port also answers TLS: "gophers://" clients */
@@ -263,6 +280,7 @@ main(int argc, char **argv)
 	log_info("stopping: finishing replies in flight");
 	server_stop(&srv, MAIN_DRAIN_SECONDS);
 	site_unref(srv.site);
+	ratelimit_free(srv.rl);
 	log_info("stopped");
 	return 0;
 }

@@ -81,6 +81,7 @@ server_bind(struct server *s, const struct proto *proto, enum server_io io,
 		s->l[s->nl].fd = fd;
 		s->l[s->nl].proto = proto;
 		s->l[s->nl].io = io;
+		s->l[s->nl].proxy = s->proxy;
 		s->nl++;
 		bound++;
 		log_info("listening on %s%s%s port %d (%s)",
@@ -138,6 +139,7 @@ server_adopt(struct server *s, int fd, const struct proto *proto,
 	s->l[s->nl].fd = fd;
 	s->l[s->nl].proto = proto;
 	s->l[s->nl].io = io;
+	s->l[s->nl].proxy = s->proxy;
 	s->nl++;
 	log_info("listening on socket %d from systemd (%s)", fd, proto->name);
 	return 0;
@@ -150,7 +152,6 @@ server_accept(struct ev_loop *loop, void *arg, uint32_t events)
 	struct worker		*w = wl->w;
 	struct sockaddr_storage	 ss;
 	socklen_t		 sslen;
-	char			 host[NI_MAXHOST], *client;
 	int			 fd, i, one = 1;
 
 	for (i = 0; i < SERVER_ACCEPT_BURST; i++) {
@@ -182,12 +183,7 @@ server_accept(struct ev_loop *loop, void *arg, uint32_t events)
 		}
 		(void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one,
 		    sizeof(one));
-		client = NULL;
-		if (w->site->cfg.log_clients && getnameinfo(
-		    (struct sockaddr *)&ss, sslen, host, sizeof(host), NULL, 0,
-		    NI_NUMERICHOST) == 0)
-			client = host;
-		conn_new(w, fd, wl->l->proto, wl->l->io, client);
+		conn_new(w, fd, wl->l, (struct sockaddr *)&ss, sslen);
 	}
 }
 

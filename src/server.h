@@ -17,6 +17,7 @@
 struct conn;
 struct mime;
 struct proto;
+struct ratelimit;
 struct site;
 
 enum server_io { SERVER_PLAIN, SERVER_TLS, SERVER_DETECT };
@@ -25,10 +26,13 @@ struct server_listener {
 	int			 fd;
 	const struct proto	*proto;
 	enum server_io		 io;
+	int			 proxy;		/* expects a PROXY header */
 };
 
 struct server {
 	struct site		*site;		/* the main thread's current */
+	struct ratelimit	*rl;		/* NULL: no limit */
+	int			 proxy;		/* PROXY protocol expected */
 	struct server_listener	 l[SERVER_MAX_LISTEN];
 	int			 nl;
 	struct worker		*workers;
