@@ -58,7 +58,7 @@ BENCH	:= $(patsubst tests/bench/%.c,$(B)/tests/bench/%,$(wildcard tests/bench/*.
 
 .SECONDARY:
 
-.PHONY: all deps test-deps run test check-san bench fuzz fuzz-build fuzz-run \
+.PHONY: all deps test-deps test-programs run test check-san bench fuzz fuzz-build fuzz-run \
 	clean install uninstall
 
 all: $(B)/yurt
@@ -93,7 +93,7 @@ $(B)/tests/unit_%: $(B)/tests/unit/%.o $(LIBOBJS)
 # The load generator stands alone: it must not share code with what it measures.
 $(B)/tests/bench/%: tests/bench/%.c | deps
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LDLIBS)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(filter %.c,$^) $(LDLIBS)
 
 $(B)/tests/%: $(B)/tests/%.o $(LIBOBJS)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
@@ -105,7 +105,9 @@ run: $(B)/yurt
 	$(B)/yurt -r capsule -d certs -H localhost -a localhost -p 1965 \
 	    -g $(RUN_GOPHER)
 
-test: $(B)/yurt $(UNITS) $(TOOLS) $(BENCH) test-deps
+test-programs: $(B)/yurt $(UNITS) $(TOOLS) $(BENCH)
+
+test: test-programs test-deps
 	@YURT=$(B)/yurt BUILD=$(B) ./tests/run
 
 # The same suite under AddressSanitizer + UndefinedBehaviorSanitizer.
@@ -123,8 +125,8 @@ fuzz-run: fuzz-build
 	@./tests/fuzz/run $(B) $(FUZZTIME)
 
 $(B)/fuzz_%: tests/fuzz/%.c $(LIBOBJS) | deps
-	$(CC) $(CFLAGS) -Isrc -fsanitize=fuzzer,address,undefined -o $@ $^ \
-	    $(LDLIBS)
+	$(CC) $(CFLAGS) -Isrc -fsanitize=fuzzer,address,undefined -o $@ \
+	    $(filter %.c %.o,$^) $(LDLIBS)
 
 # Not part of the tests: a benchmark against references, see README.
 bench: $(B)/yurt $(BENCH)
