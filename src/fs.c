@@ -130,7 +130,8 @@ fs_listing(int dirfd, const char *path, struct buf *out)
 			goto done;
 		n++;
 	}
-	qsort(names, n, sizeof(*names), fs_cmp);
+	if (n > 0)
+		qsort(names, n, sizeof(*names), fs_cmp);
 	buf_printf(out, "# Index of /%s%s\n\n", path, *path ? "/" : "");
 	if (*path)
 		buf_puts(out, "=> ../ Parent directory\n");

@@ -192,7 +192,7 @@ int
 main(int argc, char **argv)
 {
 	static struct config	 cfg;
-	struct server		 srv;
+	static struct server	 srv;
 	struct timespec		 tick;
 	sigset_t		 set;
 	char			 err[512];
@@ -278,7 +278,8 @@ main(int argc, char **argv)
 	}
 	sd_notify("STOPPING=1\nSTATUS=stopping: finishing replies in flight");
 	log_info("stopping: finishing replies in flight");
-	server_stop(&srv, MAIN_DRAIN_SECONDS);
+	if (server_stop(&srv, MAIN_DRAIN_SECONDS) == -1)
+		exit(0);	/* srv is static: what a worker holds stays reachable */
 	site_unref(srv.site);
 	ratelimit_free(srv.rl);
 	log_info("stopped");

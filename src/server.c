@@ -140,6 +140,7 @@ server_adopt(struct server *s, int fd, const struct proto *proto,
 	s->l[s->nl].proto = proto;
 	s->l[s->nl].io = io;
 	s->l[s->nl].proxy = s->proxy;
+	s->l[s->nl].activated = 1;
 	s->nl++;
 	log_info("listening on socket %d from systemd (%s)", fd, proto->name);
 	return 0;
@@ -335,26 +336,43 @@ server_reload(struct server *s, struct site *site)
 	s->site = site;
 }
 
-void
+int
 server_stop(struct server *s, int seconds)
 {
 	struct worker	*w;
 	struct timespec	 ts;
-	int		 i;
+	int		 i, busy = 0;
 
 	for (i = 0; i < s->nworkers; i++) {
 		atomic_store(&s->workers[i].stop_req, 1);
 		server_wakeup(&s->workers[i]);
 	}
-	/* responses in flight get a bounded time to finish */
+	/*
+	 * Sockets we bound ourselves stop taking connections now, so a new
+	 * client is refused at once instead of waiting out the drain.  (The
+	 * descriptor stays open: a worker may still hold it in its loop.)
+	 * Sockets from systemd are left alone: systemd queues what arrives
+	 * for the next start.
+	 */
+	for (i = 0; i < s->nl; i++)
+		if (!s->l[i].activated)
+			(void)shutdown(s->l[i].fd, SHUT_RDWR);
+	/* replies in flight get a bounded time to finish */
 	clock_gettime(CLOCK_REALTIME, &ts);
 	ts.tv_sec += seconds;
 	for (i = 0; i < s->nworkers; i++) {
 		w = &s->workers[i];
 		if (pthread_timedjoin_np(w->thread, NULL, &ts) != 0) {
-			log_warn("worker %d still busy; exiting anyway", i);
-			continue;
+			log_warn("worker %d still busy after %d s; exiting "
+			    "anyway", i, seconds);
+			busy = 1;
 		}
+	}
+	/* a worker still running owns its state: leave everything be */
+	if (busy)
+		return -1;
+	for (i = 0; i < s->nworkers; i++) {
+		w = &s->workers[i];
 		while (w->conns)
 			conn_free(w->conns);
 		site_unref(w->site);
@@ -369,4 +387,5 @@ server_stop(struct server *s, int seconds)
 		close(s->l[i].fd);
 	free(s->workers);
 	s->workers = NULL;
+	return 0;
 }

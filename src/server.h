@@ -27,6 +27,7 @@ struct server_listener {
 	const struct proto	*proto;
 	enum server_io		 io;
 	int			 proxy;		/* expects a PROXY header */
+	int			 activated;	/* systemd's, not ours */
 };
 
 struct server {
@@ -74,8 +75,12 @@ int	server_init(struct server *, int nworkers, char *err, size_t errlen);
 int	server_run(struct server *, char *err, size_t errlen);
 /* Hands a new site to every worker (a reload); takes over the reference. */
 void	server_reload(struct server *, struct site *);
-/* Stops accepting, lets responses in flight finish, joins the workers. */
-void	server_stop(struct server *, int seconds);
+/*
+ * Stops accepting, lets responses in flight finish, joins the workers.
+ * -1 when a worker was still busy after the given time: then nothing is
+ * freed, and the caller should just exit.
+ */
+int	server_stop(struct server *, int seconds);
 void	server_worker_closed(struct worker *, struct conn *);
 
 #endif
