@@ -38,7 +38,7 @@ WARN	= -Wall -Wextra -Werror -Wshadow -Wpointer-arith -Wstrict-prototypes \
 	  -Wmissing-prototypes -Wformat=2 -Wno-unused-parameter
 HARDEN	= -fstack-protector-strong -fPIE
 ifneq ($(SAN),1)
-HARDEN	+= -D_FORTIFY_SOURCE=2
+HARDEN	+= -U_FORTIFY_SOURCE -D_FORTIFY_SOURCE=3
 endif
 PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
