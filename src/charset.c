@@ -315,7 +315,7 @@ charset_name(enum charset cs)
 }
 
 static const char *
-box_drawing(uint32_t cp)
+charset_box_drawing(uint32_t cp)
 {
 	switch (cp) {
 	case 0x2500: case 0x2501: case 0x2504: case 0x2505: case 0x2508:
@@ -387,7 +387,7 @@ charset_translit(uint32_t cp)
 	if (cp >= 0x2000 && cp < 0x2070)
 		return punct_tab[cp - 0x2000];
 	if (cp >= 0x2500 && cp < 0x2580)
-		return box_drawing(cp);
+		return charset_box_drawing(cp);
 	if (cp >= 0x2580 && cp < 0x25A0)
 		return "#";		/* block elements */
 	if (cp >= 0xFF01 && cp <= 0xFF5E)	/* fullwidth ASCII */
@@ -396,37 +396,37 @@ charset_translit(uint32_t cp)
 }
 
 static int
-ascii_upper(int c)
+charset_ascii_upper(int c)
 {
 	return c >= 'A' && c <= 'Z';
 }
 
 static int
-ascii_lower(int c)
+charset_ascii_lower(int c)
 {
 	return c >= 'a' && c <= 'z';
 }
 
 /* Whether a code point reads as a capital letter once transliterated. */
 static int
-is_capital(uint32_t cp)
+charset_is_capital(uint32_t cp)
 {
 	const char	*t;
 
 	if (cp == CHARSET_INVALID || (t = charset_translit(cp)) == NULL)
 		return 0;
-	return ascii_upper((unsigned char)t[0]);
+	return charset_ascii_upper((unsigned char)t[0]);
 }
 
 static int
-is_letter(uint32_t cp)
+charset_is_letter(uint32_t cp)
 {
 	const char	*t;
 
 	if (cp == CHARSET_INVALID || (t = charset_translit(cp)) == NULL)
 		return 0;
-	return ascii_upper((unsigned char)t[0]) ||
-	    ascii_lower((unsigned char)t[0]);
+	return charset_ascii_upper((unsigned char)t[0]) ||
+	    charset_ascii_lower((unsigned char)t[0]);
 }
 
 /*
@@ -435,15 +435,15 @@ is_letter(uint32_t cp)
  * ZhARDEMALI.
  */
 static void
-put_translit(struct buf *out, const char *t, uint32_t prev, uint32_t next)
+charset_put_translit(struct buf *out, const char *t, uint32_t prev, uint32_t next)
 {
 	size_t	 i, n = strlen(t);
 
-	if (n >= 2 && ascii_upper((unsigned char)t[0]) &&
-	    ascii_lower((unsigned char)t[1]) &&
-	    (is_capital(next) || (!is_letter(next) && is_capital(prev)))) {
+	if (n >= 2 && charset_ascii_upper((unsigned char)t[0]) &&
+	    charset_ascii_lower((unsigned char)t[1]) &&
+	    (charset_is_capital(next) || (!charset_is_letter(next) && charset_is_capital(prev)))) {
 		for (i = 0; i < n; i++)
-			buf_putc(out, ascii_lower((unsigned char)t[i]) ?
+			buf_putc(out, charset_ascii_lower((unsigned char)t[i]) ?
 			    t[i] - 'a' + 'A' : t[i]);
 		return;
 	}
@@ -456,7 +456,7 @@ put_translit(struct buf *out, const char *t, uint32_t prev, uint32_t next)
  * TAB is kept for the caller (tab expansion in preformatted text).
  */
 static int
-convert(struct buf *out, enum charset cs, const char *s, size_t len,
+charset_convert(struct buf *out, enum charset cs, const char *s, size_t len,
     int final)
 {
 	const char	*t;
@@ -485,7 +485,7 @@ convert(struct buf *out, enum charset cs, const char *s, size_t len,
 				    &next);
 			else
 				next = ' ';
-			put_translit(out, t, prev, next);
+			charset_put_translit(out, t, prev, next);
 		} else
 			buf_putc(out, '?');
 		prev = cp;
@@ -502,7 +502,7 @@ convert(struct buf *out, enum charset cs, const char *s, size_t len,
 int
 charset_fold(struct buf *out, enum charset cs, const char *s, size_t len)
 {
-	return convert(out, cs, s, len, 0);
+	return charset_convert(out, cs, s, len, 0);
 }
 
 /*
@@ -513,5 +513,5 @@ charset_fold(struct buf *out, enum charset cs, const char *s, size_t len)
 int
 charset_encode(struct buf *out, enum charset cs, const char *s, size_t len)
 {
-	return convert(out, cs, s, len, 1);
+	return charset_convert(out, cs, s, len, 1);
 }

@@ -7,24 +7,24 @@
 #include "gemtext.h"
 
 static int
-is_blank(char c)
+gemtext_is_blank(char c)
 {
 	return c == ' ' || c == '\t';
 }
 
 static void
-trim(const char **s, size_t *len)
+gemtext_trim(const char **s, size_t *len)
 {
-	while (*len > 0 && is_blank(**s)) {
+	while (*len > 0 && gemtext_is_blank(**s)) {
 		(*s)++;
 		(*len)--;
 	}
-	while (*len > 0 && is_blank((*s)[*len - 1]))
+	while (*len > 0 && gemtext_is_blank((*s)[*len - 1]))
 		(*len)--;
 }
 
 static int
-starts(const char *s, size_t len, const char *prefix)
+gemtext_starts(const char *s, size_t len, const char *prefix)
 {
 	size_t	 n = strlen(prefix);
 
@@ -37,24 +37,24 @@ gemtext_init(struct gemtext *g, const char *buf, size_t len)
 	memset(g, 0, sizeof(*g));
 	g->buf = buf;
 	g->len = len;
-	if (starts(buf, len, "\xEF\xBB\xBF"))
+	if (gemtext_starts(buf, len, "\xEF\xBB\xBF"))
 		g->off = 3;	/* editors on some systems add a BOM */
 }
 
 static void
-parse_link(struct gemtext_line *l, const char *s, size_t len)
+gemtext_parse_link(struct gemtext_line *l, const char *s, size_t len)
 {
 	size_t	 i = 2, u;
 
-	while (i < len && is_blank(s[i]))
+	while (i < len && gemtext_is_blank(s[i]))
 		i++;
-	for (u = i; u < len && !is_blank(s[u]); u++)
+	for (u = i; u < len && !gemtext_is_blank(s[u]); u++)
 		;
 	if (u == i) {		/* "=>" with no URL: nothing to follow */
 		l->type = GEMTEXT_TEXT;
 		l->text = s;
 		l->textlen = len;
-		while (l->textlen > 0 && is_blank(s[l->textlen - 1]))
+		while (l->textlen > 0 && gemtext_is_blank(s[l->textlen - 1]))
 			l->textlen--;
 		return;
 	}
@@ -63,7 +63,7 @@ parse_link(struct gemtext_line *l, const char *s, size_t len)
 	l->urllen = u - i;
 	l->text = s + u;
 	l->textlen = len - u;
-	trim(&l->text, &l->textlen);
+	gemtext_trim(&l->text, &l->textlen);
 }
 
 /*
@@ -91,13 +91,13 @@ gemtext_next(struct gemtext *g, struct gemtext_line *l)
 		len--;
 
 	memset(l, 0, sizeof(*l));
-	if (starts(s, len, "```")) {
+	if (gemtext_starts(s, len, "```")) {
 		l->type = GEMTEXT_PRE_TOGGLE;
 		g->pre = !g->pre;
 		l->level = g->pre;
 		l->text = s + 3;
 		l->textlen = len - 3;
-		trim(&l->text, &l->textlen);
+		gemtext_trim(&l->text, &l->textlen);
 		return 1;
 	}
 	if (g->pre) {
@@ -107,22 +107,22 @@ gemtext_next(struct gemtext *g, struct gemtext_line *l)
 		return 1;
 	}
 
-	if (starts(s, len, "=>")) {
-		parse_link(l, s, len);
+	if (gemtext_starts(s, len, "=>")) {
+		gemtext_parse_link(l, s, len);
 		return 1;
 	}
-	if (starts(s, len, "#")) {
+	if (gemtext_starts(s, len, "#")) {
 		for (n = 1; n < 3 && n < len && s[n] == '#'; n++)
 			;
 		l->type = GEMTEXT_HEADING;
 		l->level = (int)n;
 		l->text = s + n;
 		l->textlen = len - n;
-	} else if (starts(s, len, "* ")) {
+	} else if (gemtext_starts(s, len, "* ")) {
 		l->type = GEMTEXT_LIST;
 		l->text = s + 2;
 		l->textlen = len - 2;
-	} else if (starts(s, len, ">")) {
+	} else if (gemtext_starts(s, len, ">")) {
 		l->type = GEMTEXT_QUOTE;
 		l->text = s + 1;
 		l->textlen = len - 1;
@@ -130,10 +130,10 @@ gemtext_next(struct gemtext *g, struct gemtext_line *l)
 		l->type = GEMTEXT_TEXT;
 		l->text = s;
 		l->textlen = len;
-		while (l->textlen > 0 && is_blank(l->text[l->textlen - 1]))
+		while (l->textlen > 0 && gemtext_is_blank(l->text[l->textlen - 1]))
 			l->textlen--;
 		return 1;
 	}
-	trim(&l->text, &l->textlen);
+	gemtext_trim(&l->text, &l->textlen);
 	return 1;
 }

@@ -57,27 +57,27 @@ static const char *const url_schemes[] = {
 };
 
 static const char *
-bufstr(const struct buf *b)
+gophermap_bufstr(const struct buf *b)
 {
 	return b->data != NULL ? b->data : "";
 }
 
 static int
-is_alpha(int c)
+gophermap_is_alpha(int c)
 {
 	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
 }
 
 static int
-is_digit(int c)
+gophermap_is_digit(int c)
 {
 	return c >= '0' && c <= '9';
 }
 
 static int
-hexval(int c)
+gophermap_hexval(int c)
 {
-	if (is_digit(c))
+	if (gophermap_is_digit(c))
 		return c - '0';
 	if (c >= 'a' && c <= 'f')
 		return c - 'a' + 10;
@@ -88,7 +88,7 @@ hexval(int c)
 
 /* No byte that could end or split a Gopher field (or upset a terminal). */
 static int
-field_ok(const char *s, size_t len)
+gophermap_field_ok(const char *s, size_t len)
 {
 	size_t	 i;
 
@@ -99,27 +99,27 @@ field_ok(const char *s, size_t len)
 }
 
 static int
-host_ok(const char *h)
+gophermap_host_ok(const char *h)
 {
-	return h != NULL && *h != '\0' && field_ok(h, strlen(h)) &&
+	return h != NULL && *h != '\0' && gophermap_field_ok(h, strlen(h)) &&
 	    strchr(h, ' ') == NULL;
 }
 
 static int
-in_set(int c, const char *set)
+gophermap_in_set(int c, const char *set)
 {
 	return c != '\0' && strchr(set, c) != NULL;
 }
 
 static int
-type_ok(char t)
+gophermap_type_ok(char t)
 {
 	return t > 0x20 && t < 0x7F;
 }
 
 /* Percent-encode what cannot stand in a URI as it is. */
 static void
-url_clean(struct buf *b, const char *s, size_t len)
+gophermap_url_clean(struct buf *b, const char *s, size_t len)
 {
 	static const char	 hex[] = "0123456789ABCDEF";
 	unsigned char		 c;
@@ -127,7 +127,7 @@ url_clean(struct buf *b, const char *s, size_t len)
 
 	for (i = 0; i < len; i++) {
 		c = (unsigned char)s[i];
-		if (c <= 0x20 || c >= 0x7F || in_set(c, "\"<>\\^`{|}"))
+		if (c <= 0x20 || c >= 0x7F || gophermap_in_set(c, "\"<>\\^`{|}"))
 			buf_printf(b, "%%%c%c", hex[c >> 4], hex[c & 0xF]);
 		else
 			buf_putc(b, c);
@@ -136,7 +136,7 @@ url_clean(struct buf *b, const char *s, size_t len)
 
 /* Percent-encode a selector for a gopher:// URL (RFC 4266). */
 static void
-sel_encode(struct buf *b, const char *s, size_t len)
+gophermap_sel_encode(struct buf *b, const char *s, size_t len)
 {
 	static const char	 hex[] = "0123456789ABCDEF";
 	unsigned char		 c;
@@ -144,8 +144,8 @@ sel_encode(struct buf *b, const char *s, size_t len)
 
 	for (i = 0; i < len; i++) {
 		c = (unsigned char)s[i];
-		if (is_alpha(c) || is_digit(c) ||
-		    in_set(c, "-._~/!$&'()*+,;=:@"))
+		if (gophermap_is_alpha(c) || gophermap_is_digit(c) ||
+		    gophermap_in_set(c, "-._~/!$&'()*+,;=:@"))
 			buf_putc(b, c);
 		else
 			buf_printf(b, "%%%c%c", hex[c >> 4], hex[c & 0xF]);
@@ -158,7 +158,7 @@ sel_encode(struct buf *b, const char *s, size_t len)
  * one in the URL: it would change which file is meant).
  */
 static int
-pct_decode(struct buf *b, const char *s, size_t len, int noslash)
+gophermap_pct_decode(struct buf *b, const char *s, size_t len, int noslash)
 {
 	size_t	 i;
 	int	 hi, lo, c;
@@ -168,8 +168,8 @@ pct_decode(struct buf *b, const char *s, size_t len, int noslash)
 		if (c == '%') {
 			if (len - i < 3)
 				return -1;
-			if ((hi = hexval((unsigned char)s[i + 1])) == -1 ||
-			    (lo = hexval((unsigned char)s[i + 2])) == -1)
+			if ((hi = gophermap_hexval((unsigned char)s[i + 1])) == -1 ||
+			    (lo = gophermap_hexval((unsigned char)s[i + 2])) == -1)
 				return -1;
 			c = hi << 4 | lo;
 			i += 2;
@@ -185,17 +185,17 @@ pct_decode(struct buf *b, const char *s, size_t len, int noslash)
 
 /* Length of "scheme" when u starts with "scheme:" (RFC 3986), else 0. */
 static size_t
-scheme_len(const char *u, size_t len)
+gophermap_scheme_len(const char *u, size_t len)
 {
 	size_t	 i;
 
-	if (len == 0 || !is_alpha((unsigned char)u[0]))
+	if (len == 0 || !gophermap_is_alpha((unsigned char)u[0]))
 		return 0;
 	for (i = 1; i < len; i++) {
 		if (u[i] == ':')
 			return i;
-		if (!is_alpha((unsigned char)u[i]) &&
-		    !is_digit((unsigned char)u[i]) &&
+		if (!gophermap_is_alpha((unsigned char)u[i]) &&
+		    !gophermap_is_digit((unsigned char)u[i]) &&
 		    u[i] != '+' && u[i] != '-' && u[i] != '.')
 			return 0;
 	}
@@ -203,18 +203,18 @@ scheme_len(const char *u, size_t len)
 }
 
 static int
-scheme_is(const char *u, size_t slen, const char *name)
+gophermap_scheme_is(const char *u, size_t slen, const char *name)
 {
 	return strlen(name) == slen && strncasecmp(u, name, slen) == 0;
 }
 
 static int
-scheme_allowed(const char *u, size_t slen)
+gophermap_scheme_allowed(const char *u, size_t slen)
 {
 	size_t	 i;
 
 	for (i = 0; i < NITEMS(url_schemes); i++)
-		if (scheme_is(u, slen, url_schemes[i]))
+		if (gophermap_scheme_is(u, slen, url_schemes[i]))
 			return 1;
 	return 0;
 }
@@ -231,7 +231,7 @@ struct authority {
  * follows.  -1 when the port is not a port.
  */
 static int
-parse_authority(const char *s, size_t len, struct authority *a,
+gophermap_parse_authority(const char *s, size_t len, struct authority *a,
     const char **path)
 {
 	const char	*p, *end;
@@ -263,7 +263,7 @@ parse_authority(const char *s, size_t len, struct authority *a,
 	}
 	if (p < end) {			/* at ':' */
 		for (p++; p < end; p++) {
-			if (!is_digit((unsigned char)*p))
+			if (!gophermap_is_digit((unsigned char)*p))
 				return -1;
 			a->port = a->port * 10 + (unsigned int)(*p - '0');
 			if (a->port > 65535)
@@ -275,7 +275,7 @@ parse_authority(const char *s, size_t len, struct authority *a,
 
 /* Host names compare without case and without a trailing dot. */
 static int
-host_is_ours(const struct gophermap_opts *o, const char *h, size_t hlen)
+gophermap_host_is_ours(const struct gophermap_opts *o, const char *h, size_t hlen)
 {
 	const char *const	*g;
 	size_t			 n;
@@ -296,7 +296,7 @@ host_is_ours(const struct gophermap_opts *o, const char *h, size_t hlen)
 
 /* Remove "." and ".." segments in place (RFC 3986, 5.2.4). */
 static size_t
-up(const char *s, size_t w)
+gophermap_up(const char *s, size_t w)
 {
 	while (w > 0 && s[w - 1] != '/')
 		w--;
@@ -304,7 +304,7 @@ up(const char *s, size_t w)
 }
 
 static void
-dedot(struct buf *b)
+gophermap_dedot(struct buf *b)
 {
 	char	*s = b->data;
 	size_t	 n = b->len, r = 0, w = 0;
@@ -319,9 +319,9 @@ dedot(struct buf *b)
 			r = n;
 		} else if (n - r >= 4 && memcmp(s + r, "/../", 4) == 0) {
 			r += 3;
-			w = up(s, w);
+			w = gophermap_up(s, w);
 		} else if (n - r == 3 && memcmp(s + r, "/..", 3) == 0) {
-			w = up(s, w);
+			w = gophermap_up(s, w);
 			s[w++] = '/';
 			r = n;
 		} else {
@@ -339,7 +339,7 @@ dedot(struct buf *b)
  * resolved against the page's selector, dot segments removed.
  */
 static int
-local_selector(struct render *r, const char *path, size_t len)
+gophermap_local_selector(struct render *r, const char *path, size_t len)
 {
 	const char	*slash;
 
@@ -353,11 +353,11 @@ local_selector(struct render *r, const char *path, size_t len)
 			buf_append(&r->sel, r->base,
 			    (size_t)(slash - r->base) + 1);
 	}
-	if (pct_decode(&r->sel, path, len, 1) == -1)
+	if (gophermap_pct_decode(&r->sel, path, len, 1) == -1)
 		return -1;
 	if (r->sel.len == 0)
 		buf_putc(&r->sel, '/');
-	dedot(&r->sel);
+	gophermap_dedot(&r->sel);
 	if (buf_failed(&r->sel)) {
 		r->err = 1;
 		return -1;
@@ -402,7 +402,7 @@ gophermap_type(const char *name)
 }
 
 static char
-local_type(const struct render *r, const char *sel)
+gophermap_local_type(const struct render *r, const char *sel)
 {
 	char	 t;
 
@@ -411,14 +411,14 @@ local_type(const struct render *r, const char *sel)
 	else if ((t = gophermap_type(sel)) == 0)
 		t = '9';
 	/* 'i' and '3' would make a link look like text or an error */
-	if (!type_ok(t) || t == 'i' || t == '3')
+	if (!gophermap_type_ok(t) || t == 'i' || t == '3')
 		return 0;
 	return t;
 }
 
 /* A gopher:// URL (RFC 4266): "gopher://host[:port]/<type><selector>". */
 static int
-gopher_link(struct render *r, const char *u, size_t len, struct link *lk)
+gophermap_gopher_link(struct render *r, const char *u, size_t len, struct link *lk)
 {
 	struct authority	 a;
 	const char		*path, *end, *tab;
@@ -427,13 +427,13 @@ gopher_link(struct render *r, const char *u, size_t len, struct link *lk)
 	char			 type;
 
 	if (len < 2 || memcmp(u, "//", 2) != 0 ||
-	    parse_authority(u + 2, len - 2, &a, &path) == -1 ||
+	    gophermap_parse_authority(u + 2, len - 2, &a, &path) == -1 ||
 	    a.userinfo || a.hostlen == 0)
 		return -1;
 	for (i = 0; i < a.hostlen; i++) {
-		if (!is_alpha((unsigned char)a.host[i]) &&
-		    !is_digit((unsigned char)a.host[i]) &&
-		    !in_set(a.host[i], "-._:"))
+		if (!gophermap_is_alpha((unsigned char)a.host[i]) &&
+		    !gophermap_is_digit((unsigned char)a.host[i]) &&
+		    !gophermap_in_set(a.host[i], "-._:"))
 			return -1;
 	}
 	end = u + len;
@@ -444,7 +444,7 @@ gopher_link(struct render *r, const char *u, size_t len, struct link *lk)
 		type = '1';
 	else {
 		type = path[1];
-		if (!type_ok(type) || type == 'i' || type == '3')
+		if (!gophermap_type_ok(type) || type == 'i' || type == '3')
 			return -1;
 		path += 2;
 		/* "%09" starts a search string: not part of the selector */
@@ -453,7 +453,7 @@ gopher_link(struct render *r, const char *u, size_t len, struct link *lk)
 				break;
 		if (tab + 2 >= end)
 			tab = end;
-		if (pct_decode(&r->sel, path, (size_t)(tab - path), 0) == -1)
+		if (gophermap_pct_decode(&r->sel, path, (size_t)(tab - path), 0) == -1)
 			return -1;
 	}
 	buf_reset(&r->host);
@@ -465,7 +465,7 @@ gopher_link(struct render *r, const char *u, size_t len, struct link *lk)
 	n = snprintf(lk->port, sizeof(lk->port), "%u", a.port ? a.port : 70);
 	if (n < 0 || (size_t)n >= sizeof(lk->port))
 		return -1;
-	lk->host = bufstr(&r->host);
+	lk->host = gophermap_bufstr(&r->host);
 	lk->type = type;
 	lk->kind = LINK_GOPHER;
 	return 0;
@@ -476,17 +476,17 @@ gopher_link(struct render *r, const char *u, size_t len, struct link *lk)
  * One this server would refuse as too long is no link.
  */
 static void
-local_link(struct render *r, const char *path, size_t len, struct link *lk)
+gophermap_local_link(struct render *r, const char *path, size_t len, struct link *lk)
 {
-	if (local_selector(r, path, len) == 0 &&
+	if (gophermap_local_selector(r, path, len) == 0 &&
 	    r->sel.len <= SELECTOR_MAX &&
-	    (lk->type = local_type(r, bufstr(&r->sel))) != 0)
+	    (lk->type = gophermap_local_type(r, gophermap_bufstr(&r->sel))) != 0)
 		lk->kind = LINK_LOCAL;
 }
 
 /* Length of a URL's path: up to its query or fragment. */
 static size_t
-path_len(const char *p, size_t len)
+gophermap_path_len(const char *p, size_t len)
 {
 	size_t	 n;
 
@@ -503,7 +503,7 @@ path_len(const char *p, size_t len)
  * are dropped: the capsule is static files, as on the Gemini side.
  */
 static void
-resolve(struct render *r, const char *u, size_t len, struct link *lk)
+gophermap_resolve(struct render *r, const char *u, size_t len, struct link *lk)
 {
 	struct authority	 a;
 	const char		*p, *path;
@@ -515,37 +515,37 @@ resolve(struct render *r, const char *u, size_t len, struct link *lk)
 	lk->host = r->o->host;
 	memcpy(lk->port, r->port, sizeof(lk->port));
 
-	slen = scheme_len(u, len);
+	slen = gophermap_scheme_len(u, len);
 	netpath = slen == 0 && len >= 2 && memcmp(u, "//", 2) == 0;
 	if (slen == 0 && !netpath) {
-		local_link(r, u, path_len(u, len), lk);
+		gophermap_local_link(r, u, gophermap_path_len(u, len), lk);
 		return;
 	}
-	if (slen > 0 && scheme_is(u, slen, "gopher") &&
-	    gopher_link(r, u + slen + 1, len - slen - 1, lk) == 0)
+	if (slen > 0 && gophermap_scheme_is(u, slen, "gopher") &&
+	    gophermap_gopher_link(r, u + slen + 1, len - slen - 1, lk) == 0)
 		return;
 	/* "//host/path" on a Gemini page means gemini://host/path */
-	if (netpath || (scheme_is(u, slen, "gemini") && len - slen > 2 &&
+	if (netpath || (gophermap_scheme_is(u, slen, "gemini") && len - slen > 2 &&
 	    memcmp(u + slen + 1, "//", 2) == 0)) {
 		p = netpath ? u + 2 : u + slen + 3;
-		if (parse_authority(p, len - (size_t)(p - u), &a, &path) == 0 &&
-		    !a.userinfo && host_is_ours(r->o, a.host, a.hostlen) &&
+		if (gophermap_parse_authority(p, len - (size_t)(p - u), &a, &path) == 0 &&
+		    !a.userinfo && gophermap_host_is_ours(r->o, a.host, a.hostlen) &&
 		    (a.port ? a.port : 1965) ==
 		    (r->o->gemini_port ? r->o->gemini_port : 1965)) {
-			plen = path_len(path, len - (size_t)(path - u));
+			plen = gophermap_path_len(path, len - (size_t)(path - u));
 			if (plen == 0)
-				local_link(r, "/", 1, lk);
+				gophermap_local_link(r, "/", 1, lk);
 			else
-				local_link(r, path, plen, lk);
+				gophermap_local_link(r, path, plen, lk);
 			return;
 		}
 	}
 
-	if (!netpath && !scheme_allowed(u, slen))
+	if (!netpath && !gophermap_scheme_allowed(u, slen))
 		return;
 	buf_reset(&r->sel);
 	buf_puts(&r->sel, netpath ? "URL:gemini:" : "URL:");
-	url_clean(&r->sel, u, len);
+	gophermap_url_clean(&r->sel, u, len);
 	if (buf_failed(&r->sel)) {
 		r->err = 1;
 		return;
@@ -557,7 +557,7 @@ resolve(struct render *r, const char *u, size_t len, struct link *lk)
 }
 
 static void
-fold(struct render *r, const char *s, size_t len)
+gophermap_fold(struct render *r, const char *s, size_t len)
 {
 	buf_reset(&r->fold);
 	if (charset_fold(&r->fold, r->o->charset, s, len) == -1)
@@ -566,9 +566,9 @@ fold(struct render *r, const char *s, size_t len)
 
 /* The folded text in r->fold, encoded into dst, shortened to the width. */
 static void
-shortened(struct render *r, struct buf *dst)
+gophermap_shortened(struct render *r, struct buf *dst)
 {
-	const char	*s = bufstr(&r->fold), *ell;
+	const char	*s = gophermap_bufstr(&r->fold), *ell;
 	size_t		 len = r->fold.len, cut, ellw;
 
 	if (r->o->charset == CHARSET_UTF8) {
@@ -597,7 +597,7 @@ shortened(struct render *r, struct buf *dst)
 }
 
 static void
-tail(struct render *r, const char *sel, size_t sellen, const char *host,
+gophermap_tail(struct render *r, const char *sel, size_t sellen, const char *host,
     const char *port)
 {
 	buf_putc(r->out, '\t');
@@ -616,7 +616,7 @@ tail(struct render *r, const char *sel, size_t sellen, const char *host,
  * undone by every client, a space reads the same everywhere).
  */
 static void
-emit(struct render *r, const char *s, size_t len)
+gophermap_emit(struct render *r, const char *s, size_t len)
 {
 	if (r->text) {
 		if (len > 0 && s[0] == '.')
@@ -626,28 +626,28 @@ emit(struct render *r, const char *s, size_t len)
 	} else {
 		buf_putc(r->out, 'i');
 		buf_append(r->out, s, len);
-		tail(r, "", 0, r->o->host, r->port);
+		gophermap_tail(r, "", 0, r->o->host, r->port);
 	}
 }
 
 /* Wrap UTF-8 text with prefixes; returns the widest line's columns. */
 static size_t
-wrapped(struct render *r, const char *s, size_t len, const char *first,
+gophermap_wrapped(struct render *r, const char *s, size_t len, const char *first,
     const char *rest)
 {
 	struct wrap	 w;
 	struct wrap_line l;
 	size_t		 max = 0;
 
-	fold(r, s, len);
-	wrap_init(&w, bufstr(&r->fold), r->fold.len, r->width, first, rest);
+	gophermap_fold(r, s, len);
+	wrap_init(&w, gophermap_bufstr(&r->fold), r->fold.len, r->width, first, rest);
 	while (wrap_next(&w, &l)) {
 		buf_reset(&r->line);
 		charset_encode(&r->line, r->o->charset, l.prefix, l.prefixlen);
 		charset_encode(&r->line, r->o->charset, l.text, l.len);
 		if (buf_failed(&r->line))
 			r->err = 1;
-		emit(r, bufstr(&r->line), r->line.len);
+		gophermap_emit(r, gophermap_bufstr(&r->line), r->line.len);
 		if (l.cols > max)
 			max = l.cols;
 	}
@@ -655,36 +655,36 @@ wrapped(struct render *r, const char *s, size_t len, const char *first,
 }
 
 static void
-heading(struct render *r, int level, const char *s, size_t len)
+gophermap_heading(struct render *r, int level, const char *s, size_t len)
 {
 	size_t	 cols, i;
 
 	if (len == 0) {			/* "#" alone: nothing to underline */
-		emit(r, "", 0);
+		gophermap_emit(r, "", 0);
 		return;
 	}
-	if ((cols = wrapped(r, s, len, NULL, NULL)) == 0)
+	if ((cols = gophermap_wrapped(r, s, len, NULL, NULL)) == 0)
 		return;			/* nothing visible either */
 	buf_reset(&r->line);
 	for (i = 0; i < cols; i++)
 		buf_putc(&r->line, level == 1 ? '=' : '-');
 	if (buf_failed(&r->line))
 		r->err = 1;
-	emit(r, bufstr(&r->line), r->line.len);
-	emit(r, "", 0);
+	gophermap_emit(r, gophermap_bufstr(&r->line), r->line.len);
+	gophermap_emit(r, "", 0);
 	r->skipblank = 1;	/* the blank line usually written after it */
 }
 
 /* Preformatted: verbatim but for tabs, expanded to stops of 8 columns. */
 static void
-pre_line(struct render *r, const char *s, size_t len)
+gophermap_pre_line(struct render *r, const char *s, size_t len)
 {
 	const char	*f;
 	size_t		 i, n, col = 0;
 	uint32_t	 cp;
 
-	fold(r, s, len);
-	f = bufstr(&r->fold);
+	gophermap_fold(r, s, len);
+	f = gophermap_bufstr(&r->fold);
 	buf_reset(&r->exp);
 	for (i = 0; i < r->fold.len; i += n) {
 		n = charset_decode(f + i, r->fold.len - i, &cp);
@@ -698,19 +698,19 @@ pre_line(struct render *r, const char *s, size_t len)
 		}
 	}
 	buf_reset(&r->line);
-	charset_encode(&r->line, r->o->charset, bufstr(&r->exp), r->exp.len);
+	charset_encode(&r->line, r->o->charset, gophermap_bufstr(&r->exp), r->exp.len);
 	if (buf_failed(&r->exp) || buf_failed(&r->line))
 		r->err = 1;
-	emit(r, bufstr(&r->line), r->line.len);
+	gophermap_emit(r, gophermap_bufstr(&r->line), r->line.len);
 }
 
 /* What to show for a link: its label, or its URL when it has none. */
 static void
-link_label(struct render *r, const struct gemtext_line *l, const char **s,
+gophermap_link_label(struct render *r, const struct gemtext_line *l, const char **s,
     size_t *len)
 {
-	fold(r, l->text, l->textlen);
-	if (wrap_width(bufstr(&r->fold), r->fold.len) > 0) {
+	gophermap_fold(r, l->text, l->textlen);
+	if (wrap_width(gophermap_bufstr(&r->fold), r->fold.len) > 0) {
 		*s = l->text;
 		*len = l->textlen;
 	} else {			/* none, or none a reader could see */
@@ -720,24 +720,24 @@ link_label(struct render *r, const struct gemtext_line *l, const char **s,
 }
 
 static void
-menu_link(struct render *r, const struct gemtext_line *l)
+gophermap_menu_link(struct render *r, const struct gemtext_line *l)
 {
 	struct link	 lk;
 	const char	*label;
 	size_t		 len;
 
-	resolve(r, l->url, l->urllen, &lk);
-	link_label(r, l, &label, &len);
-	fold(r, label, len);
+	gophermap_resolve(r, l->url, l->urllen, &lk);
+	gophermap_link_label(r, l, &label, &len);
+	gophermap_fold(r, label, len);
 	buf_reset(&r->line);
-	shortened(r, &r->line);
+	gophermap_shortened(r, &r->line);
 	if (lk.kind == LINK_DEAD) {
-		emit(r, bufstr(&r->line), r->line.len);
+		gophermap_emit(r, gophermap_bufstr(&r->line), r->line.len);
 		return;
 	}
 	buf_putc(r->out, lk.type);
-	buf_append(r->out, bufstr(&r->line), r->line.len);
-	tail(r, bufstr(&r->sel), r->sel.len, lk.host, lk.port);
+	buf_append(r->out, gophermap_bufstr(&r->line), r->line.len);
+	gophermap_tail(r, gophermap_bufstr(&r->sel), r->sel.len, lk.host, lk.port);
 }
 
 /*
@@ -746,7 +746,7 @@ menu_link(struct render *r, const struct gemtext_line *l)
  * capsule's own pages, the link as written for the others.
  */
 static void
-text_link(struct render *r, const struct gemtext_line *l)
+gophermap_text_link(struct render *r, const struct gemtext_line *l)
 {
 	static const char	 spaces[] = "                ";
 	struct link		 lk;
@@ -760,10 +760,10 @@ text_link(struct render *r, const struct gemtext_line *l)
 		r->err = 1;
 		return;
 	}
-	link_label(r, l, &label, &len);
-	wrapped(r, label, len, num, spaces + sizeof(spaces) - 1 - n);
+	gophermap_link_label(r, l, &label, &len);
+	gophermap_wrapped(r, label, len, num, spaces + sizeof(spaces) - 1 - n);
 
-	resolve(r, l->url, l->urllen, &lk);
+	gophermap_resolve(r, l->url, l->urllen, &lk);
 	buf_append(&r->refs, num, (size_t)n);
 	if (lk.kind == LINK_LOCAL) {
 		buf_puts(&r->refs, "gopher://");
@@ -775,16 +775,16 @@ text_link(struct render *r, const struct gemtext_line *l)
 			buf_printf(&r->refs, ":%s", r->port);
 		buf_putc(&r->refs, '/');
 		buf_putc(&r->refs, lk.type);
-		sel_encode(&r->refs, bufstr(&r->sel), r->sel.len);
+		gophermap_sel_encode(&r->refs, gophermap_bufstr(&r->sel), r->sel.len);
 	} else
-		url_clean(&r->refs, l->url, l->urllen);
+		gophermap_url_clean(&r->refs, l->url, l->urllen);
 	buf_puts(&r->refs, "\r\n");
 	if (buf_failed(&r->refs))
 		r->err = 1;
 }
 
 static void
-render_line(struct render *r, const struct gemtext_line *l)
+gophermap_render_line(struct render *r, const struct gemtext_line *l)
 {
 	int	 skip = r->skipblank;
 
@@ -792,41 +792,41 @@ render_line(struct render *r, const struct gemtext_line *l)
 	switch (l->type) {
 	case GEMTEXT_TEXT:
 		if (l->textlen > 0)
-			wrapped(r, l->text, l->textlen, NULL, NULL);
+			gophermap_wrapped(r, l->text, l->textlen, NULL, NULL);
 		else if (!skip)
-			emit(r, "", 0);
+			gophermap_emit(r, "", 0);
 		break;
 	case GEMTEXT_LINK:
 		if (r->text)
-			text_link(r, l);
+			gophermap_text_link(r, l);
 		else
-			menu_link(r, l);
+			gophermap_menu_link(r, l);
 		break;
 	case GEMTEXT_HEADING:
-		heading(r, l->level, l->text, l->textlen);
+		gophermap_heading(r, l->level, l->text, l->textlen);
 		break;
 	case GEMTEXT_LIST:
-		wrapped(r, l->text, l->textlen, "* ", "  ");
+		gophermap_wrapped(r, l->text, l->textlen, "* ", "  ");
 		break;
 	case GEMTEXT_QUOTE:
-		wrapped(r, l->text, l->textlen, "> ", "> ");
+		gophermap_wrapped(r, l->text, l->textlen, "> ", "> ");
 		break;
 	case GEMTEXT_PRE_TOGGLE:
 		break;			/* the toggle lines are not shown */
 	case GEMTEXT_PRE:
-		pre_line(r, l->text, l->textlen);
+		gophermap_pre_line(r, l->text, l->textlen);
 		break;
 	}
 }
 
 static int
-render_init(struct render *r, struct buf *out, const struct gophermap_opts *o,
+gophermap_render_init(struct render *r, struct buf *out, const struct gophermap_opts *o,
     const char *base, int text)
 {
 	int	 n;
 
 	memset(r, 0, sizeof(*r));
-	if (!host_ok(o->host) || o->port == 0 || o->port > 65535)
+	if (!gophermap_host_ok(o->host) || o->port == 0 || o->port > 65535)
 		return -1;
 	n = snprintf(r->port, sizeof(r->port), "%u", o->port);
 	if (n < 0 || (size_t)n >= sizeof(r->port))
@@ -835,7 +835,7 @@ render_init(struct render *r, struct buf *out, const struct gophermap_opts *o,
 	r->o = o;
 	if (base == NULL)
 		base = "/";
-	if (!field_ok(base, strlen(base)))
+	if (!gophermap_field_ok(base, strlen(base)))
 		return -1;
 	r->base = base;
 	r->width = o->width ? o->width : GOPHERMAP_WIDTH;
@@ -850,7 +850,7 @@ render_init(struct render *r, struct buf *out, const struct gophermap_opts *o,
 }
 
 static int
-render_done(struct render *r)
+gophermap_render_done(struct render *r)
 {
 	buf_free(&r->fold);
 	buf_free(&r->line);
@@ -862,15 +862,15 @@ render_done(struct render *r)
 }
 
 static void
-offer_text(struct render *r, const char *textsel)
+gophermap_offer_text(struct render *r, const char *textsel)
 {
-	fold(r, TEXT_OFFER, strlen(TEXT_OFFER));
+	gophermap_fold(r, TEXT_OFFER, strlen(TEXT_OFFER));
 	buf_reset(&r->line);
-	shortened(r, &r->line);
+	gophermap_shortened(r, &r->line);
 	buf_putc(r->out, '0');
-	buf_append(r->out, bufstr(&r->line), r->line.len);
-	tail(r, textsel, strlen(textsel), r->o->host, r->port);
-	emit(r, "", 0);
+	buf_append(r->out, gophermap_bufstr(&r->line), r->line.len);
+	gophermap_tail(r, textsel, strlen(textsel), r->o->host, r->port);
+	gophermap_emit(r, "", 0);
 }
 
 /*
@@ -887,28 +887,28 @@ gophermap_menu(struct buf *out, const struct gophermap_opts *o,
 	struct gemtext_line	 l;
 	int			 offer = textsel != NULL;
 
-	if (textsel != NULL && !field_ok(textsel, strlen(textsel)))
+	if (textsel != NULL && !gophermap_field_ok(textsel, strlen(textsel)))
 		return -1;
-	if (render_init(&r, out, o, selector, 0) == -1)
+	if (gophermap_render_init(&r, out, o, selector, 0) == -1)
 		return -1;
 	gemtext_init(&g, gmi, len);
 	while (gemtext_next(&g, &l)) {
 		if (offer && !(l.type == GEMTEXT_TEXT && l.textlen == 0)) {
 			offer = 0;
 			if (l.type == GEMTEXT_HEADING) {
-				render_line(&r, &l);
-				offer_text(&r, textsel);
+				gophermap_render_line(&r, &l);
+				gophermap_offer_text(&r, textsel);
 				r.skipblank = 1;
 				continue;
 			}
-			offer_text(&r, textsel);
+			gophermap_offer_text(&r, textsel);
 		}
-		render_line(&r, &l);
+		gophermap_render_line(&r, &l);
 	}
 	if (offer)
-		offer_text(&r, textsel);
+		gophermap_offer_text(&r, textsel);
 	buf_puts(out, ".\r\n");
-	return render_done(&r);
+	return gophermap_render_done(&r);
 }
 
 /*
@@ -923,18 +923,18 @@ gophermap_text(struct buf *out, const struct gophermap_opts *o,
 	struct gemtext		 g;
 	struct gemtext_line	 l;
 
-	if (render_init(&r, out, o, selector, 1) == -1)
+	if (gophermap_render_init(&r, out, o, selector, 1) == -1)
 		return -1;
 	gemtext_init(&g, gmi, len);
 	while (gemtext_next(&g, &l))
-		render_line(&r, &l);
+		gophermap_render_line(&r, &l);
 	if (r.nlinks > 0) {
-		emit(&r, "", 0);
-		heading(&r, 2, "Links", 5);
-		buf_append(out, bufstr(&r.refs), r.refs.len);
+		gophermap_emit(&r, "", 0);
+		gophermap_heading(&r, 2, "Links", 5);
+		buf_append(out, gophermap_bufstr(&r.refs), r.refs.len);
 	}
 	buf_puts(out, ".\r\n");
-	return render_done(&r);
+	return gophermap_render_done(&r);
 }
 
 /*
@@ -949,17 +949,17 @@ gophermap_item(struct buf *out, const struct gophermap_opts *o, char type,
 
 	if (selector == NULL)
 		selector = "";
-	if (!type_ok(type) || !field_ok(selector, strlen(selector)))
+	if (!gophermap_type_ok(type) || !gophermap_field_ok(selector, strlen(selector)))
 		return -1;
-	if (render_init(&r, out, o, NULL, 0) == -1)
+	if (gophermap_render_init(&r, out, o, NULL, 0) == -1)
 		return -1;
-	fold(&r, display, len);
+	gophermap_fold(&r, display, len);
 	buf_reset(&r.line);
-	shortened(&r, &r.line);
+	gophermap_shortened(&r, &r.line);
 	buf_putc(out, type);
-	buf_append(out, bufstr(&r.line), r.line.len);
-	tail(&r, selector, strlen(selector), o->host, r.port);
-	return render_done(&r);
+	buf_append(out, gophermap_bufstr(&r.line), r.line.len);
+	gophermap_tail(&r, selector, strlen(selector), o->host, r.port);
+	return gophermap_render_done(&r);
 }
 
 /* A whole reply: one type-3 line and the end of the menu. */
@@ -969,18 +969,18 @@ gophermap_error(struct buf *out, const struct gophermap_opts *o,
 {
 	struct render	 r;
 
-	if (render_init(&r, out, o, NULL, 0) == -1)
+	if (gophermap_render_init(&r, out, o, NULL, 0) == -1)
 		return -1;
 	buf_putc(out, '3');
 	if (charset_encode(out, o->charset, msg, strlen(msg)) == -1)
 		r.err = 1;
-	tail(&r, "", 0, o->host, r.port);
+	gophermap_tail(&r, "", 0, o->host, r.port);
 	buf_puts(out, ".\r\n");
-	return render_done(&r);
+	return gophermap_render_done(&r);
 }
 
 static void
-html_escape(struct buf *b, const char *s, size_t len)
+gophermap_html_escape(struct buf *b, const char *s, size_t len)
 {
 	size_t	 i;
 
@@ -1020,22 +1020,22 @@ gophermap_urlpage(struct buf *out, const char *url, size_t len)
 	size_t		 slen;
 	int		 rv;
 
-	slen = scheme_len(url, len);
-	if (slen == 0 || !scheme_allowed(url, slen) || !field_ok(url, len) ||
+	slen = gophermap_scheme_len(url, len);
+	if (slen == 0 || !gophermap_scheme_allowed(url, slen) || !gophermap_field_ok(url, len) ||
 	    memchr(url, ' ', len) != NULL)
 		return -1;
 	buf_init(&u, 0);
-	url_clean(&u, url, len);
+	gophermap_url_clean(&u, url, len);
 	buf_puts(out,
 	    "<!DOCTYPE HTML PUBLIC \"-//W3C//DTD HTML 3.2 Final//EN\">\n"
 	    "<HTML>\n<HEAD>\n<META HTTP-EQUIV=\"refresh\" CONTENT=\"5;URL=");
-	html_escape(out, bufstr(&u), u.len);
+	gophermap_html_escape(out, gophermap_bufstr(&u), u.len);
 	buf_puts(out, "\">\n<TITLE>Leaving Gopherspace</TITLE>\n</HEAD>\n"
 	    "<BODY>\n<P>This link leads out of Gopherspace, to<BR>\n"
 	    "<A HREF=\"");
-	html_escape(out, bufstr(&u), u.len);
+	gophermap_html_escape(out, gophermap_bufstr(&u), u.len);
 	buf_puts(out, "\">");
-	html_escape(out, bufstr(&u), u.len);
+	gophermap_html_escape(out, gophermap_bufstr(&u), u.len);
 	buf_puts(out, "</A></P>\n<P>Your browser should go there in a few "
 	    "seconds; if not, follow the link.</P>\n</BODY>\n</HTML>\n");
 	rv = buf_failed(&u) || buf_failed(out) ? -1 : 0;

@@ -11,20 +11,20 @@
 #include "selector.h"
 
 static int
-is_plus(char c)
+selector_is_plus(char c)
 {
 	return c == '+' || c == '!' || c == '$';
 }
 
 static int
-is_digit(char c)
+selector_is_digit(char c)
 {
 	return c >= '0' && c <= '9';
 }
 
 /* "METHOD target HTTP/d.d": a web browser pointed at the Gopher port. */
 static int
-is_http(const char *s, size_t len, struct selector_req *r)
+selector_is_http(const char *s, size_t len, struct selector_req *r)
 {
 	size_t	 i = 0, t;
 
@@ -36,7 +36,7 @@ is_http(const char *s, size_t len, struct selector_req *r)
 	while (i < len && s[i] != ' ')
 		i++;
 	if (i == t || len - i != 9 || memcmp(s + i, " HTTP/", 6) != 0 ||
-	    !is_digit(s[i + 6]) || s[i + 7] != '.' || !is_digit(s[i + 8]))
+	    !selector_is_digit(s[i + 6]) || s[i + 7] != '.' || !selector_is_digit(s[i + 8]))
 		return 0;
 	r->sel = s + t;
 	r->sellen = i - t;
@@ -50,7 +50,7 @@ is_http(const char *s, size_t len, struct selector_req *r)
  * Anything after that is ignored.
  */
 static void
-split(const char *s, size_t len, struct selector_req *r)
+selector_split(const char *s, size_t len, struct selector_req *r)
 {
 	const char	*tab, *f, *f2;
 	size_t		 flen;
@@ -63,7 +63,7 @@ split(const char *s, size_t len, struct selector_req *r)
 	r->sellen = (size_t)(tab - s);
 	f = tab + 1;
 	flen = len - r->sellen - 1;
-	if (flen > 0 && is_plus(*f)) {
+	if (flen > 0 && selector_is_plus(*f)) {
 		r->plus = *f;
 		r->plusarg = f + 1;
 		r->plusarglen = flen - 1;
@@ -77,7 +77,7 @@ split(const char *s, size_t len, struct selector_req *r)
 	r->searchlen = (size_t)(tab - f);
 	f2 = tab + 1;
 	flen -= r->searchlen + 1;
-	if (flen > 0 && is_plus(*f2)) {
+	if (flen > 0 && selector_is_plus(*f2)) {
 		r->plus = *f2;
 		r->plusarg = f2 + 1;
 		r->plusarglen = flen - 1;
@@ -128,9 +128,9 @@ selector_parse(const char *buf, size_t len, struct selector_req *r)
 		r->reqlen = 0;
 		return SELECTOR_TOOLONG;
 	}
-	if (is_http(buf, end, r))
+	if (selector_is_http(buf, end, r))
 		return SELECTOR_HTTP;
-	split(buf, end, r);
+	selector_split(buf, end, r);
 	return SELECTOR_OK;
 }
 

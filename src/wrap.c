@@ -64,7 +64,7 @@ static const struct range wide_tab[] = {
 };
 
 static int
-in_table(uint32_t cp, const struct range *t, size_t n)
+wrap_in_table(uint32_t cp, const struct range *t, size_t n)
 {
 	size_t	 lo = 0, hi = n, mid;
 
@@ -94,9 +94,9 @@ wrap_cpwidth(uint32_t cp)
 		return 0;
 	if (cp < 0x300)
 		return 1;
-	if (in_table(cp, zero_tab, NITEMS(zero_tab)))
+	if (wrap_in_table(cp, zero_tab, NITEMS(zero_tab)))
 		return 0;
-	if (in_table(cp, wide_tab, NITEMS(wide_tab)))
+	if (wrap_in_table(cp, wide_tab, NITEMS(wide_tab)))
 		return 2;
 	return 1;
 }
@@ -152,18 +152,18 @@ wrap_init(struct wrap *w, const char *s, size_t len, size_t width,
 }
 
 static int
-is_blank(uint32_t cp)
+wrap_is_blank(uint32_t cp)
 {
 	return cp == ' ' || cp == '\t';
 }
 
 /* A hyphen inside a word ("well-known") is a place to break after. */
 static int
-hyphen_break(const struct wrap *w, size_t after, uint32_t prev)
+wrap_hyphen_break(const struct wrap *w, size_t after, uint32_t prev)
 {
 	char	 c;
 
-	if (after >= w->len || is_blank(prev) || prev == '-')
+	if (after >= w->len || wrap_is_blank(prev) || prev == '-')
 		return 0;
 	c = w->s[after];
 	return c != ' ' && c != '\t' && c != '-';
@@ -207,7 +207,7 @@ wrap_next(struct wrap *w, struct wrap_line *l)
 	end = next = w->len;
 	for (i = start; i < w->len; i += n, prev = cp) {
 		n = charset_decode(s + i, w->len - i, &cp);
-		if (is_blank(cp)) {
+		if (wrap_is_blank(cp)) {
 			if (col + 1 > avail) {
 				end = next = i;
 				break;
@@ -230,7 +230,7 @@ wrap_next(struct wrap *w, struct wrap_line *l)
 		}
 		col += cw;
 		seen = 1;
-		if (cw == 2 || (cp == '-' && hyphen_break(w, i + n, prev))) {
+		if (cw == 2 || (cp == '-' && wrap_hyphen_break(w, i + n, prev))) {
 			brk = i + n;
 			havebrk = 1;
 		}
@@ -240,7 +240,7 @@ wrap_next(struct wrap *w, struct wrap_line *l)
 
 	/* no text: no trailing blanks from the prefix either */
 	if (end == start)
-		while (plen > 0 && is_blank((unsigned char)pfx[plen - 1]))
+		while (plen > 0 && wrap_is_blank((unsigned char)pfx[plen - 1]))
 			plen--;
 	l->prefix = pfx;
 	l->prefixlen = plen;
