@@ -17,6 +17,7 @@
 #include "gemtext.h"
 #include "gophermap.h"
 #include "selector.h"
+#include "url.h"
 #include "wrap.h"
 
 #define NITEMS(a)	(sizeof(a) / sizeof((a)[0]))
@@ -72,18 +73,6 @@ static int
 gophermap_is_digit(int c)
 {
 	return c >= '0' && c <= '9';
-}
-
-static int
-gophermap_hexval(int c)
-{
-	if (gophermap_is_digit(c))
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
 }
 
 /* No byte that could end or split a Gopher field (or upset a terminal). */
@@ -168,8 +157,8 @@ gophermap_pct_decode(struct buf *b, const char *s, size_t len, int noslash)
 		if (c == '%') {
 			if (len - i < 3)
 				return -1;
-			if ((hi = gophermap_hexval((unsigned char)s[i + 1])) == -1 ||
-			    (lo = gophermap_hexval((unsigned char)s[i + 2])) == -1)
+			if ((hi = url_hexval((unsigned char)s[i + 1])) == -1 ||
+			    (lo = url_hexval((unsigned char)s[i + 2])) == -1)
 				return -1;
 			c = hi << 4 | lo;
 			i += 2;

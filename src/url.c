@@ -4,7 +4,7 @@
 
 #include "url.h"
 
-static int
+int
 url_hexval(int c)
 {
 	if (c >= '0' && c <= '9')

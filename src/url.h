@@ -40,6 +40,9 @@ int	url_path_resolve(const char *, size_t, char *out, size_t outlen,
 /* Percent-encodes a path for use in a link, keeping '/'. */
 int	url_path_encode(const char *, char *out, size_t outlen);
 
+/* The value of a hex digit, or -1. */
+int	url_hexval(int);
+
 /* Lower-cases a host name in place and drops one trailing dot. */
 void	url_host_canon(char *);
 
