@@ -93,10 +93,10 @@ selector_parse(const char *buf, size_t len, struct selector_req *r)
 {
 	size_t		 i, lim, end = 0;
 	unsigned char	 c;
-	int		 found = 0;
+	int		 found = 0, tabbed = 0;
 
 	memset(r, 0, sizeof(*r));
-	lim = len < SELECTOR_MAX + 2 ? len : SELECTOR_MAX + 2;
+	lim = len < SELECTOR_LINE_MAX + 2 ? len : SELECTOR_LINE_MAX + 2;
 	for (i = 0; i < lim; i++) {
 		c = (unsigned char)buf[i];
 		if (c == '\n') {
@@ -115,16 +115,21 @@ selector_parse(const char *buf, size_t len, struct selector_req *r)
 			found = 1;
 			break;
 		}
+		if (c == '\t')
+			tabbed = 1;
 		if (c == '\0' || c == 0x7F || (c < 0x20 && c != '\t'))
 			return SELECTOR_BAD;
+		/* the selector proper (before any TAB) has its own cap */
+		if (!tabbed && i >= SELECTOR_MAX)
+			return SELECTOR_TOOLONG;
 	}
 	if (!found) {
-		if (len > SELECTOR_MAX + 1 ||
-		    (len == SELECTOR_MAX + 1 && buf[SELECTOR_MAX] != '\r'))
+		if (len > SELECTOR_LINE_MAX + 1 || (len == SELECTOR_LINE_MAX +
+		    1 && buf[SELECTOR_LINE_MAX] != '\r'))
 			return SELECTOR_TOOLONG;
 		return SELECTOR_MORE;
 	}
-	if (end > SELECTOR_MAX) {
+	if (end > SELECTOR_LINE_MAX) {
 		r->reqlen = 0;
 		return SELECTOR_TOOLONG;
 	}

@@ -9,13 +9,15 @@
 
 #include <stddef.h>
 
-/* Longest request line, line end excluded. */
-#define SELECTOR_MAX	1024
+/* Longest selector (before any TAB), and longest request line. */
+#define SELECTOR_MAX		1024
+#define SELECTOR_LINE_MAX	2000
 
 enum selector_status {
 	SELECTOR_OK,		/* a complete request */
 	SELECTOR_MORE,		/* no line end yet: read on */
-	SELECTOR_TOOLONG,	/* more than SELECTOR_MAX bytes before it */
+	SELECTOR_TOOLONG,	/* a selector over SELECTOR_MAX, a line over
+				   SELECTOR_LINE_MAX */
 	SELECTOR_BAD,		/* NUL, a stray CR or another control byte */
 	SELECTOR_HTTP		/* "GET /x HTTP/1.1": a browser; sel is /x */
 };

@@ -139,6 +139,18 @@ test_length(void)
 	    "1025 bytes and CRLF: too long");
 	memset(s, 'a', sizeof(s));
 	tap_streq(parse(s, sizeof(s)), "TOOLONG", "longer: too long");
+	/* the cap is the selector's: a search string may follow it */
+	{
+		char t[SELECTOR_MAX + 64];
+
+		memset(t, 'a', SELECTOR_MAX);
+		memcpy(t + SELECTOR_MAX, "\tsearch\r\n", 10);
+		tap_ok(strncmp(parse(t, SELECTOR_MAX + 10), "OK ", 3) == 0,
+		    "1024-byte selector + TAB + search: OK");
+		memcpy(t + SELECTOR_MAX, "\t+\r\n", 5);
+		tap_ok(strncmp(parse(t, SELECTOR_MAX + 5), "OK ", 3) == 0,
+		    "1024-byte selector + Gopher+ marker: OK");
+	}
 }
 
 static void
