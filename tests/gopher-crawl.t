@@ -27,40 +27,6 @@ gfetch() {
 	curl -s --max-time 10 "gopher://127.0.0.1:$GP/$1$enc"
 }
 
-# menu_problems FILE HOST PORT — as in gopher.t: what is wrong with a menu.
-menu_problems() {
-	perl -e '
-		my ($host, $port) = @ARGV[1 .. 2];
-		open(my $fh, "<:raw", $ARGV[0]) or die "open: $!";
-		local $/; my $d = <$fh>; my @p;
-		push @p, "empty reply" unless length $d;
-		push @p, "does not end with .CRLF" unless $d =~ /(?:\A|\r\n)\.\r\n\z/;
-		push @p, "NUL byte" if $d =~ /\0/;
-		my @l = split /\n/, $d, -1;
-		pop @l if @l && $l[-1] eq "";
-		for my $i (0 .. $#l) {
-			my $x = $l[$i]; my $n = $i + 1;
-			if ($x !~ s/\r\z//) { push @p, "line $n: no CRLF: $x"; next }
-			push @p, "line $n: stray CR" if $x =~ /\r/;
-			if ($i == $#l) { push @p, "last line is not .: $x" if $x ne "."; next }
-			if ($x eq ".") { push @p, "line $n: . before the end"; next }
-			my @f = split /\t/, $x, -1;
-			if (@f != 4) { push @p, "line $n: " . @f . " fields: $x"; next }
-			my ($td, $sel, $h, $pt) = @f;
-			my $t = substr($td, 0, 1);
-			push @p, "line $n: no type" if $td eq "";
-			push @p, "line $n: bad type" if $t !~ /^[!-~]$/;
-			push @p, "line $n: control byte: $x" if $x =~ /[\x00-\x08\x0a-\x1f\x7f]/;
-			push @p, "line $n: empty host" if $h eq "";
-			push @p, "line $n: bad port: $pt"
-			    unless $pt =~ /^[1-9][0-9]{0,4}$/ && $pt <= 65535;
-			push @p, "line $n: $t line with a selector: $x"
-			    if ($t eq "i" || $t eq "3") && $sel ne "";
-			push @p, "line $n: host/port $h:$pt: $x"
-			    if $h ne $host || $pt ne $port;
-		}
-		print "$_\n" for @p[0 .. ($#p < 7 ? $#p : 7)];' "$@"
-}
 
 # text_problems FILE — a type-0 rendering: CRLF lines, "." only at the end.
 text_problems() {

@@ -268,3 +268,46 @@ served_fp() {
 	    sed -n 's/^gg: sha256 //p' | tr -d ':')
 	echo "${fp:-no certificate served}"
 }
+
+# menu_problems FILE HOST PORT [FOREIGN-ERE] — what is wrong with a Gopher
+# menu (nothing when it is well-formed): CRLF on every line, "." at the
+# end and only there, four TAB-separated fields, a type, no control byte
+# in a field, info and error lines "i<text>\t\t<host>\t<port>", and host
+# and port ours (items may point at "host\tport" matching FOREIGN-ERE).
+menu_problems() {
+	perl -e '
+		my ($host, $port, $foreign) = @ARGV[1 .. 3];
+		open(my $fh, "<:raw", $ARGV[0]) or die "open: $!";
+		local $/; my $d = <$fh>; my @p;
+		push @p, "empty reply" unless length $d;
+		push @p, "does not end with .CRLF" unless $d =~ /(?:\A|\r\n)\.\r\n\z/;
+		push @p, "NUL byte" if $d =~ /\0/;
+		my @l = split /\n/, $d, -1;
+		pop @l if @l && $l[-1] eq "";
+		for my $i (0 .. $#l) {
+			my $x = $l[$i]; my $n = $i + 1;
+			if ($x !~ s/\r\z//) { push @p, "line $n: no CRLF: $x"; next }
+			push @p, "line $n: stray CR" if $x =~ /\r/;
+			if ($i == $#l) { push @p, "last line is not .: $x" if $x ne "."; next }
+			if ($x eq ".") { push @p, "line $n: . before the end"; next }
+			my @f = split /\t/, $x, -1;
+			if (@f != 4) { push @p, "line $n: " . @f . " fields: $x"; next }
+			my ($td, $sel, $h, $pt) = @f;
+			my $t = substr($td, 0, 1);
+			push @p, "line $n: no type" if $td eq "";
+			push @p, "line $n: bad type" if $t !~ /^[!-~]$/;
+			push @p, "line $n: control byte: $x" if $x =~ /[\x00-\x08\x0a-\x1f\x7f]/;
+			push @p, "line $n: empty host" if $h eq "";
+			push @p, "line $n: bad port: $pt"
+			    unless $pt =~ /^[1-9][0-9]{0,4}$/ && $pt <= 65535;
+			if ($t eq "i" || $t eq "3") {
+				push @p, "line $n: $t line with a selector: $x" if $sel ne "";
+				push @p, "line $n: $t line with host/port $h:$pt"
+				    if $h ne $host || $pt ne $port;
+			} elsif ($h ne $host || $pt ne $port) {
+				push @p, "line $n: host/port $h:$pt: $x"
+				    unless length $foreign && "$h\t$pt" =~ /^(?:$foreign)\z/;
+			}
+		}
+		print "$_\n" for @p[0 .. ($#p < 7 ? $#p : 7)];' "$@"
+}
