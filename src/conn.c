@@ -1,4 +1,5 @@
 #include <sys/epoll.h>
+#include <sys/sendfile.h>
 #include <sys/socket.h>
 
 #include <netinet/in.h>
@@ -24,6 +25,8 @@
 #define CONN_CHUNK	(16 * 1024)
 /* Writes per wakeup before yielding to other connections. */
 #define CONN_BURST	16
+/* Bytes per sendfile(2) call. */
+#define CONN_SENDFILE	(4 * 1024 * 1024)
 
 static void	conn_event(struct ev_loop *, void *, uint32_t);
 static void	conn_timeout(struct ev_loop *, void *);
@@ -339,7 +342,8 @@ conn_fill(struct conn *c)
 		c->bodyoff += n;
 		room -= n;
 	}
-	if (c->fd != -1 && c->fileleft > 0 && room > 0) {
+	/* plain TCP sends the file with sendfile(2), not through here */
+	if (c->tls != NULL && c->fd != -1 && c->fileleft > 0 && room > 0) {
 		n = (off_t)room < c->fileleft ? room : (size_t)c->fileleft;
 		r = pread(c->fd, c->chunk + c->chunklen, n, c->fileoff);
 		if (r <= 0) {
@@ -356,6 +360,30 @@ conn_fill(struct conn *c)
 	}
 }
 
+/* A file over plain TCP: straight from the page cache to the socket. */
+static ssize_t
+conn_sendfile(struct conn *c)
+{
+	size_t	 want = c->fileleft < CONN_SENDFILE ? (size_t)c->fileleft :
+		    CONN_SENDFILE;
+	ssize_t	 n;
+
+	n = sendfile(c->io.fd, c->fd, &c->fileoff, want);
+	if (n > 0) {
+		c->fileleft -= n;
+		c->bytes += (unsigned long long)n;
+		ev_timer_arm(c->w->loop, &c->timer, c->w->t_idle);
+		return n;
+	}
+	if (n == -1 && (errno == EAGAIN || errno == EINTR))
+		return TLS_WANT_WRITE;
+	if (n == -1 && (errno == EPIPE || errno == ECONNRESET))
+		return TLS_ERR;
+	/* the file shrank or broke: the reply ends with what went out */
+	c->fileleft = 0;
+	return 0;
+}
+
 static int
 conn_output(struct conn *c)
 {
@@ -365,8 +393,13 @@ conn_output(struct conn *c)
 	for (burst = 0; burst < CONN_BURST; burst++) {
 		if (c->chunkoff == c->chunklen)
 			conn_fill(c);
-		if (c->chunkoff == c->chunklen)
-			return 0;	/* all sent */
+		if (c->chunkoff == c->chunklen) {
+			if (c->tls != NULL || c->fd == -1 || c->fileleft == 0)
+				return 0;	/* all sent */
+			if ((n = conn_sendfile(c)) < 0)
+				return (int)n;
+			continue;
+		}
 		n = conn_write(c, c->chunk + c->chunkoff,
 		    c->chunklen - c->chunkoff);
 		if (n < 0)
