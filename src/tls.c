@@ -1,15 +1,19 @@
 #include <errno.h>
+#include <pthread.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <openssl/err.h>
 #include <openssl/evp.h>
+#include <openssl/core_names.h>
 #include <openssl/pem.h>
+#include <openssl/rand.h>
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
@@ -18,10 +22,27 @@
 
 #define TLS_FILE_MAX	(64 * 1024)
 
+/*
+ * Session ticket keys: made here, never written anywhere, replaced every
+ * TLS_TICKET_ROTATE seconds; a ticket under the previous key is still
+ * accepted (and renewed).  So a ticket lives at most twice that, and a
+ * reader's visits cannot be linked across days by their tickets.
+ */
+#define TLS_TICKET_ROTATE	(6 * 3600)
+
+struct tls_ticket_key {
+	unsigned char	 name[16];
+	unsigned char	 aes[32];
+	unsigned char	 hmac[32];
+	time_t		 born;
+};
+
 struct tls_server {
-	SSL_CTX		**ctx;
-	char		**names;
-	size_t		  n;
+	SSL_CTX			**ctx;
+	char			**names;
+	size_t			  n;
+	pthread_mutex_t		  tklock;
+	struct tls_ticket_key	  tk[2];	/* current, previous */
 };
 
 struct tls_conn {
@@ -29,7 +50,7 @@ struct tls_conn {
 	int		 sni;
 };
 
-static int tls_conn_idx = -1;
+static int tls_conn_idx = -1, tls_server_idx = -1;
 
 int
 tls_init(void)
@@ -37,7 +58,84 @@ tls_init(void)
 	if (OPENSSL_init_ssl(0, NULL) != 1)
 		return -1;
 	tls_conn_idx = SSL_get_ex_new_index(0, NULL, NULL, NULL, NULL);
-	return tls_conn_idx == -1 ? -1 : 0;
+	tls_server_idx = SSL_CTX_get_ex_new_index(0, NULL, NULL, NULL, NULL);
+	return tls_conn_idx == -1 || tls_server_idx == -1 ? -1 : 0;
+}
+
+static time_t
+tls_clock(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec;
+}
+
+static int
+tls_ticket_new(struct tls_ticket_key *k)
+{
+	k->born = tls_clock();
+	return RAND_bytes(k->name, sizeof(k->name)) == 1 &&
+	    RAND_priv_bytes(k->aes, sizeof(k->aes)) == 1 &&
+	    RAND_priv_bytes(k->hmac, sizeof(k->hmac)) == 1 ? 0 : -1;
+}
+
+static int
+tls_ticket_cb(SSL *ssl, unsigned char name[16], unsigned char *iv,
+    EVP_CIPHER_CTX *cctx, EVP_MAC_CTX *hctx, int enc)
+{
+	struct tls_server	*srv;
+	struct tls_ticket_key	 k;
+	OSSL_PARAM		 params[3];
+	int			 i, rc = 1;
+
+	srv = SSL_CTX_get_ex_data(SSL_get_SSL_CTX(ssl), tls_server_idx);
+	if (srv == NULL)
+		return -1;
+	pthread_mutex_lock(&srv->tklock);
+	if (tls_clock() - srv->tk[0].born >= TLS_TICKET_ROTATE) {
+		srv->tk[1] = srv->tk[0];
+		if (tls_ticket_new(&srv->tk[0]) == -1) {
+			pthread_mutex_unlock(&srv->tklock);
+			return -1;
+		}
+	}
+	if (enc)
+		k = srv->tk[0];
+	else {
+		for (i = 0; i < 2; i++)
+			if (memcmp(name, srv->tk[i].name, 16) == 0)
+				break;
+		if (i == 2 || srv->tk[i].born == 0) {
+			pthread_mutex_unlock(&srv->tklock);
+			return 0;	/* unknown key: a full handshake */
+		}
+		k = srv->tk[i];
+		/*
+		 * 2: accept, and issue a fresh ticket.  With 1, OpenSSL sends
+		 * none on a resumed TLS 1.3 handshake, and a client that keeps
+		 * only its latest session falls back to a full one.
+		 */
+		rc = 2;
+	}
+	pthread_mutex_unlock(&srv->tklock);
+
+	params[0] = OSSL_PARAM_construct_octet_string(OSSL_MAC_PARAM_KEY,
+	    k.hmac, sizeof(k.hmac));
+	params[1] = OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST,
+	    (char *)"SHA256", 0);
+	params[2] = OSSL_PARAM_construct_end();
+	if (enc) {
+		memcpy(name, k.name, 16);
+		if (RAND_bytes(iv, 16) != 1 ||
+		    !EVP_EncryptInit_ex(cctx, EVP_aes_256_cbc(), NULL, k.aes,
+		    iv) || !EVP_MAC_CTX_set_params(hctx, params))
+			rc = -1;
+	} else if (!EVP_MAC_CTX_set_params(hctx, params) ||
+	    !EVP_DecryptInit_ex(cctx, EVP_aes_256_cbc(), NULL, k.aes, iv))
+		rc = -1;
+	OPENSSL_cleanse(&k, sizeof(k));
+	return rc;
 }
 
 static void
@@ -378,12 +476,29 @@ tls_server_new(int dirfd, const char *const *hosts, size_t n, char *err,
 		return NULL;
 	}
 	srv->n = n;
+	if (pthread_mutex_init(&srv->tklock, NULL) != 0 ||
+	    tls_ticket_new(&srv->tk[0]) == -1) {
+		snprintf(err, errlen, "session ticket keys");
+		free(srv->ctx);
+		free(srv->names);
+		free(srv);
+		return NULL;
+	}
 	for (i = 0; i < n; i++) {
 		if ((srv->names[i] = strdup(hosts[i])) == NULL ||
 		    (srv->ctx[i] = tls_ctx_new(dirfd, hosts[i], err,
 		    errlen)) == NULL) {
 			if (srv->names[i] == NULL)
 				snprintf(err, errlen, "out of memory");
+			tls_server_free(srv);
+			return NULL;
+		}
+	}
+	for (i = 0; i < n; i++) {
+		if (!SSL_CTX_set_ex_data(srv->ctx[i], tls_server_idx, srv) ||
+		    !SSL_CTX_set_tlsext_ticket_key_evp_cb(srv->ctx[i],
+		    tls_ticket_cb)) {
+			tls_errstr(err, errlen, "session tickets");
 			tls_server_free(srv);
 			return NULL;
 		}
@@ -408,6 +523,9 @@ tls_server_free(struct tls_server *srv)
 	}
 	free(srv->ctx);
 	free(srv->names);
+	if (srv->n > 0)
+		pthread_mutex_destroy(&srv->tklock);
+	OPENSSL_cleanse(srv->tk, sizeof(srv->tk));
 	free(srv);
 }
 
