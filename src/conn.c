@@ -457,8 +457,12 @@ conn_step(struct conn *c)
 			break;
 		case CONN_SHUTDOWN:
 			if (c->tls == NULL ||
-			    (r = tls_conn_shutdown(c->tls)) == 0) {
-				r = 0;
+			    (r = tls_conn_shutdown(c->tls)) == 0)
+				c->state = CONN_FLUSH;
+			break;
+		case CONN_FLUSH:
+			/* the last records and close_notify leave together */
+			if (c->tls == NULL || (r = tls_conn_flush(c->tls)) == 0) {
 				(void)shutdown(c->io.fd, SHUT_WR);
 				c->state = CONN_LINGER;
 				ev_timer_arm(c->w->loop, &c->timer,
@@ -493,6 +497,10 @@ conn_respond(struct conn *c, int status, const char *head, size_t headlen,
 	c->fd = fd;
 	c->fileleft = fd != -1 ? size : 0;
 	if ((c->chunk = malloc(CONN_CHUNK)) == NULL || headlen > CONN_CHUNK) {
+		conn_drop(c);
+		return;
+	}
+	if (c->tls != NULL && tls_conn_buffer(c->tls) == -1) {
 		conn_drop(c);
 		return;
 	}

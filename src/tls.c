@@ -47,8 +47,16 @@ struct tls_server {
 
 struct tls_conn {
 	SSL		*ssl;
+	int		 fd;
 	int		 sni;
+	int		 buffered;	/* a write buffer is in place */
 };
+
+/*
+ * Bytes of TLS records gathered before a write(2): the reply's records
+ * and the close_notify leave together, a large file in 4 records a call.
+ */
+#define TLS_WBUF	(64 * 1024)
 
 static int tls_conn_idx = -1, tls_server_idx = -1;
 
@@ -431,6 +439,12 @@ tls_ctx_new(int dirfd, const char *host, char *err, size_t errlen)
 	    SSL_MODE_RELEASE_BUFFERS);
 	if (!SSL_CTX_set1_groups_list(ctx, "X25519:P-256:P-384"))
 		goto fail;
+	/*
+	 * One TLS 1.3 ticket, not OpenSSL's two: a client resumes with one,
+	 * and each costs an encryption and a write on every handshake.
+	 */
+	if (!SSL_CTX_set_num_tickets(ctx, 1))
+		goto fail;
 
 	if ((bio = tls_read_file(dirfd, crt, err, errlen)) == NULL)
 		goto out;
@@ -537,6 +551,7 @@ tls_conn_new(struct tls_server *srv, int fd)
 	if ((c = calloc(1, sizeof(*c))) == NULL)
 		return NULL;
 	c->sni = -1;
+	c->fd = fd;
 	if ((c->ssl = SSL_new(srv->ctx[0])) == NULL ||
 	    !SSL_set_fd(c->ssl, fd) ||
 	    !SSL_set_ex_data(c->ssl, tls_conn_idx, c)) {
@@ -607,6 +622,42 @@ tls_conn_write(struct tls_conn *c, const void *buf, size_t len)
 	if ((r = SSL_write_ex(c->ssl, buf, len, &n)) == 1)
 		return (ssize_t)n;
 	return tls_result(c, r);
+}
+
+int
+tls_conn_buffer(struct tls_conn *c)
+{
+	BIO *buf, *sock;
+
+	if (c->buffered)
+		return 0;
+	/*
+	 * Only once the reply starts: an idle connection must stay small.
+	 * Reads keep going to the socket directly.
+	 */
+	if ((buf = BIO_new(BIO_f_buffer())) == NULL ||
+	    !BIO_set_write_buffer_size(buf, TLS_WBUF) ||
+	    (sock = BIO_new_socket(c->fd, BIO_NOCLOSE)) == NULL) {
+		BIO_free(buf);
+		ERR_clear_error();
+		return -1;
+	}
+	BIO_push(buf, sock);
+	SSL_set0_wbio(c->ssl, buf);
+	c->buffered = 1;
+	return 0;
+}
+
+int
+tls_conn_flush(struct tls_conn *c)
+{
+	BIO *w = SSL_get_wbio(c->ssl);
+
+	if (!c->buffered || BIO_wpending(w) == 0)
+		return 0;
+	if (BIO_flush(w) == 1 && BIO_wpending(w) == 0)
+		return 0;
+	return BIO_should_retry(w) ? TLS_WANT_WRITE : TLS_ERR;
 }
 
 int

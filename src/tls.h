@@ -40,6 +40,13 @@ void	tls_conn_free(struct tls_conn *);
 int	tls_conn_handshake(struct tls_conn *);
 ssize_t	tls_conn_read(struct tls_conn *, void *, size_t);
 ssize_t	tls_conn_write(struct tls_conn *, const void *, size_t);
+/*
+ * Gathers what is written from now on into one buffer, written out when
+ * it fills up or on tls_conn_flush(); for the reply, not the handshake.
+ */
+int	tls_conn_buffer(struct tls_conn *);
+/* 0 once everything buffered is on the socket, else TLS_WANT_WRITE. */
+int	tls_conn_flush(struct tls_conn *);
 /* Sends close_notify; 0 once sent, or TLS_WANT_* to call again. */
 int	tls_conn_shutdown(struct tls_conn *);
 /* Index of the host SNI chose, or -1 when the client sent no SNI. */
