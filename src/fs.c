@@ -190,6 +190,7 @@ fs_open(int rootfd, const char *path, int dir, int listing,
 		r->kind = FS_FILE;
 		r->fd = fd;
 		r->size = st.st_size;
+		r->st = st;
 		fs_setname(r, base);
 		return;
 	}
@@ -202,6 +203,7 @@ fs_open(int rootfd, const char *path, int dir, int listing,
 		r->kind = FS_REDIRECT;
 		return;
 	}
+	r->st = st;	/* the directory's, for a listing */
 	idx = openat(fd, "index.gmi", O_RDONLY | O_NONBLOCK | O_NOFOLLOW |
 	    O_CLOEXEC | O_NOCTTY);
 	if (idx != -1 && fstat(idx, &st) == 0 && S_ISREG(st.st_mode)) {
@@ -209,6 +211,7 @@ fs_open(int rootfd, const char *path, int dir, int listing,
 		r->kind = FS_FILE;
 		r->fd = idx;
 		r->size = st.st_size;
+		r->st = st;
 		fs_setname(r, "index.gmi");
 		return;
 	}

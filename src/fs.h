@@ -6,6 +6,7 @@
 #ifndef YURT_FS_H
 #define YURT_FS_H
 
+#include <sys/stat.h>
 #include <sys/types.h>
 
 #include "buf.h"
@@ -22,6 +23,7 @@ struct fs_result {
 	enum fs_kind	 kind;
 	int		 fd;
 	off_t		 size;
+	struct stat	 st;		/* the file's, or the listed directory's */
 	const char	*name;		/* the file's last path segment */
 	char		 namebuf[256];
 };

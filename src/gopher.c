@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include "buf.h"
+#include "cache.h"
 #include "conn.h"
 #include "fs.h"
 #include "gopher.h"
@@ -210,7 +211,7 @@ gopher_slurp(int fd, struct buf *b)
  */
 static int
 gopher_page(struct gopher_req *g, const char *gmi, size_t len,
-    const char *base, int text, char plus)
+    const char *base, int text, char plus, const struct cache_key *key)
 {
 	struct buf	 out, textsel;
 	int		 rc;
@@ -232,6 +233,9 @@ gopher_page(struct gopher_req *g, const char *gmi, size_t len,
 		return gopher_error(g, 40, "This page could not be rendered",
 		    plus);
 	}
+	if (key != NULL)
+		cache_put(g->c->w->cache, key, ev_now(g->c->w->loop), out.data,
+		    out.len);
 	return gopher_send(g->c, 20, &out, -1, 0, plus);
 }
 
@@ -262,6 +266,7 @@ gopher_input(struct conn *c)
 	struct gopher_req	 g;
 	struct selector_req	 sr;
 	struct fs_result	 f;
+	struct cache_key	 key;
 	struct buf		 listing, page;
 	const char		*url, *sel, *base;
 	char			 path[URL_MAX + 1], basebuf[URL_MAX + 3];
@@ -344,7 +349,7 @@ gopher_input(struct conn *c)
 	switch (f.kind) {
 	case FS_LISTING:
 		rc = gopher_page(&g, listing.data, listing.len, base, text,
-		    plus);
+		    plus, NULL);
 		buf_free(&listing);
 		return rc;
 	case FS_FILE:
@@ -357,6 +362,18 @@ gopher_input(struct conn *c)
 			}
 			return gopher_send(c, 20, NULL, f.fd, f.size, plus);
 		}
+		/* the same page, unchanged, rendered a moment ago */
+		key.gen = c->site;
+		cache_key_stat(&key, &f.st);
+		key.variant = text;
+		key.base = base;
+		buf_init(&page, GOPHER_REPLY_MAX);
+		if (cache_get(c->w->cache, &key, ev_now(c->w->loop), &page) ==
+		    0) {
+			close(f.fd);
+			return gopher_send(c, 20, &page, -1, 0, plus);
+		}
+		buf_free(&page);
 		if (gopher_slurp(f.fd, &page) == -1) {
 			close(f.fd);
 			buf_free(&page);
@@ -364,7 +381,7 @@ gopher_input(struct conn *c)
 		}
 		close(f.fd);
 		rc = gopher_page(&g, page.data ? page.data : "", page.len,
-		    base, text, plus);
+		    base, text, plus, &key);
 		buf_free(&page);
 		return rc;
 	case FS_ERROR:

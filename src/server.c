@@ -14,6 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cache.h"
 #include "conn.h"
 #include "log.h"
 #include "mime.h"
@@ -24,6 +25,8 @@
 #define SERVER_ACCEPT_BURST	64
 /* A lingering close waits this long for the client's FIN. */
 #define SERVER_LINGER_MS	2000
+/* Rendered Gopher pages kept per worker. */
+#define SERVER_CACHE_BYTES	(1024 * 1024)
 /* Bursts of new connections must never overflow the accept queue. */
 #define SERVER_BACKLOG		4096
 
@@ -246,6 +249,10 @@ server_worker_init(struct server *s, struct worker *w, int per, char *err,
 	}
 	if ((w->mime = mime_new(err, errlen)) == NULL)
 		return -1;
+	if ((w->cache = cache_new(SERVER_CACHE_BYTES)) == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
 	w->t_request = ev_tlist(w->loop,
 	    (uint64_t)cfg->request_timeout * 1000);
 	w->t_idle = ev_tlist(w->loop, (uint64_t)cfg->idle_timeout * 1000);
@@ -378,6 +385,7 @@ server_stop(struct server *s, int seconds)
 		site_unref(w->site);
 		site_unref(atomic_exchange(&w->next_site, NULL));
 		mime_free(w->mime);
+		cache_free(w->cache);
 		ev_free(w->loop);
 		close(w->wake.fd);
 		if (w->spare != -1)

@@ -14,6 +14,7 @@
 
 #define SERVER_MAX_LISTEN	32
 
+struct cache;
 struct conn;
 struct mime;
 struct proto;
@@ -53,6 +54,7 @@ struct worker {
 	atomic_int		 stop_req;
 	struct ev_loop		*loop;
 	struct mime		*mime;
+	struct cache		*cache;		/* rendered Gopher pages */
 	struct ev_tlist		*t_request, *t_idle, *t_linger;
 	struct worker_listener	 wl[SERVER_MAX_LISTEN];
 	struct ev_io		 wake;
