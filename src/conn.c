@@ -134,6 +134,7 @@ conn_new(struct worker *w, int fd, const struct server_listener *l,
 		w->conns->prev = c;
 	w->conns = c;
 	w->nconns++;
+	atomic_fetch_add(&w->srv->nconns, 1);
 	ev_timer_arm(w->loop, &c->timer, w->t_request);
 	return c;
 fail:
@@ -179,6 +180,7 @@ conn_free(struct conn *c)
 	if (c->next)
 		c->next->prev = c->prev;
 	w->nconns--;
+	atomic_fetch_sub(&w->srv->nconns, 1);
 	free(c);
 	server_worker_closed(w, NULL);
 }

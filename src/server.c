@@ -149,6 +149,19 @@ server_adopt(struct server *s, int fd, const struct proto *proto,
 	return 0;
 }
 
+/* Refusals are counted, and told at most every 10 s per worker. */
+static void
+server_refused(struct worker *w)
+{
+	w->refused++;
+	if (ev_now(w->loop) - w->refused_log < 10000 && w->refused_log != 0)
+		return;
+	log_warn("%d connections open, the bound: refused %lu new one%s",
+	    w->srv->maxconns, w->refused, w->refused == 1 ? "" : "s");
+	w->refused_log = ev_now(w->loop);
+	w->refused = 0;
+}
+
 static void
 server_accept(struct ev_loop *loop, void *arg, uint32_t events)
 {
@@ -181,8 +194,10 @@ server_accept(struct ev_loop *loop, void *arg, uint32_t events)
 			}
 			return;		/* EAGAIN: another worker took it */
 		}
-		if (w->stopping || w->nconns >= w->maxconns) {
+		if (w->stopping || atomic_load(&w->srv->nconns) >=
+		    w->srv->maxconns) {
 			close(fd);	/* over the bound: refused */
+			server_refused(w);
 			continue;
 		}
 		(void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one,
@@ -231,7 +246,7 @@ server_worker_main(void *arg)
 }
 
 static int
-server_worker_init(struct server *s, struct worker *w, int per, char *err,
+server_worker_init(struct server *s, struct worker *w, char *err,
     size_t errlen)
 {
 	const struct config	*cfg = &s->site->cfg;
@@ -241,7 +256,6 @@ server_worker_init(struct server *s, struct worker *w, int per, char *err,
 	w->site = site_ref(s->site);
 	atomic_init(&w->next_site, NULL);
 	atomic_init(&w->stop_req, 0);
-	w->maxconns = per;
 	w->wake.fd = -1;
 	if ((w->loop = ev_new()) == NULL) {
 		snprintf(err, errlen, "epoll: %s", strerror(errno));
@@ -287,17 +301,17 @@ fail:
 int
 server_init(struct server *s, int n, char *err, size_t errlen)
 {
-	int i, per;
+	int i;
 
 	if ((s->workers = calloc((size_t)n, sizeof(*s->workers))) == NULL) {
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
 	s->nworkers = n;
-	per = (s->site->cfg.max_conns + n - 1) / n;
+	s->maxconns = s->site->cfg.max_conns;
+	atomic_init(&s->nconns, 0);
 	for (i = 0; i < n; i++)
-		if (server_worker_init(s, &s->workers[i], per, err, errlen) ==
-		    -1)
+		if (server_worker_init(s, &s->workers[i], err, errlen) == -1)
 			return -1;
 	return 0;
 }

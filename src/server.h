@@ -8,6 +8,7 @@
 
 #include <pthread.h>
 #include <stdatomic.h>
+#include <stdint.h>
 
 #include "config.h"
 #include "ev.h"
@@ -39,6 +40,12 @@ struct server {
 	int			 nl;
 	struct worker		*workers;
 	int			 nworkers;
+	/*
+	 * Open connections, all workers together: the kernel does not
+	 * spread them evenly, so a share per worker would refuse early.
+	 */
+	atomic_int		 nconns;
+	int			 maxconns;
 };
 
 struct worker_listener {
@@ -59,7 +66,9 @@ struct worker {
 	struct worker_listener	 wl[SERVER_MAX_LISTEN];
 	struct ev_io		 wake;
 	struct conn		*conns;		/* every open connection */
-	int			 nconns, maxconns;
+	int			 nconns;	/* this worker's */
+	uint64_t		 refused_log;	/* when refusals were last told */
+	unsigned long		 refused;
 	int			 spare;		/* reserve fd for EMFILE */
 	int			 stopping;
 	pthread_t		 thread;
