@@ -165,10 +165,10 @@ conn_free(struct conn *c)
 	}
 	ev_timer_cancel(&c->timer);
 	ev_del(w->loop, &c->io);
+	tls_conn_free(c->tls);	/* before its socket goes */
 	close(c->io.fd);
 	if (c->fd != -1)
 		close(c->fd);
-	tls_conn_free(c->tls);
 	buf_free(&c->body);
 	free(c->chunk);
 	free(c->client);
