@@ -71,6 +71,8 @@ static const struct config_key {
 	    "expect a PROXY header (v1 or v2) on every connection" },
 	{ "user", 'u', K_USER, 0, 0, 0, "USER",
 	    "user to run as when started as root (default: nobody)" },
+	{ "log-file", 'O', K_PATH, offsetof(struct config, log_file), 0, 0,
+	    "FILE", "log to FILE, reopened on SIGUSR1 (default: stderr)" },
 	{ "no-listing", 'L', K_FLAG, offsetof(struct config, listing), 0, 0,
 	    NULL, "no automatic directory listings" },
 	{ "log-clients", 'A', K_FLAG, offsetof(struct config, log_clients),
@@ -342,7 +344,7 @@ config_usage(FILE *f)
 	    "[-p PORT] [-a ADDR]...\n            [-g PORT] [-G NAME] [-P PORT] "
 	    "[-C CHARSET] [-W N] [-d DIR] [-w N]\n            [-l LANG] "
 	    "[-t SECONDS] [-i SECONDS] [-m N] [-R N] [-B N] [-u USER] "
-	    "[-LAX]\n\n");
+	    "[-O FILE] [-LAX]\n\n");
 	for (i = 0; i < NKEYS; i++) {
 		snprintf(left, sizeof(left), "-%c, --%s%s%s",
 		    config_keys[i].opt, config_keys[i].name,
@@ -514,6 +516,8 @@ config_print(const struct config *c, FILE *f)
 	if (c->proxy_protocol)
 		fprintf(f, "proxy-protocol\n");
 	fprintf(f, "user %s\n", c->user);
+	if (c->log_file[0])
+		fprintf(f, "log-file %s\n", c->log_file);
 	if (!c->listing)
 		fprintf(f, "no-listing\n");
 	if (c->log_clients)

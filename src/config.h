@@ -44,6 +44,7 @@ struct config {
 	int	 listing;
 	int	 log_clients;
 	char	 user[64];		/* to drop to when started as root */
+	char	 log_file[PATH_MAX];	/* "" = stderr */
 	int	 check;			/* -n */
 };
 

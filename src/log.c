@@ -1,3 +1,4 @@
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -16,6 +17,34 @@ void
 log_init(void)
 {
 	log_journal = getenv("JOURNAL_STREAM") != NULL;
+}
+
+/*
+ * The log file takes the place of stderr (dup2 swaps it atomically, so a
+ * worker's line goes wholly to the old file or wholly to the new).  Used
+ * at start and on SIGUSR1, after the file was rotated away.
+ */
+int
+log_open(const char *path)
+{
+	int fd;
+
+	if ((fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC |
+	    O_NOCTTY, 0640)) == -1)
+		return -1;
+	if (fd != STDERR_FILENO && dup2(fd, STDERR_FILENO) == -1) {
+		close(fd);
+		return -1;
+	}
+	if (fd != STDERR_FILENO)
+		close(fd);
+	return 0;
+}
+
+void
+log_plain(void)
+{
+	log_journal = 0;
 }
 
 static void log_line(int, const char *, va_list)

@@ -20,6 +20,10 @@ struct log_request {
 };
 
 void	log_init(void);
+/* Sends what goes to stderr to a file from now on; -1 with errno. */
+int	log_open(const char *);
+/* No journald priority prefixes (the log goes to a file). */
+void	log_plain(void);
 void	log_info(const char *, ...) __attribute__((format(printf, 1, 2)));
 void	log_warn(const char *, ...) __attribute__((format(printf, 1, 2)));
 void	log_err(const char *, ...) __attribute__((format(printf, 1, 2)));

@@ -105,6 +105,7 @@ main_sandbox(const struct config *cfg, int asroot, uid_t uid, gid_t gid)
 {
 	const char	*paths[CONFIG_MAX_HOSTS + 3];
 	char		 err[256], who[128] = "", confdir[PATH_MAX];
+	char		 logdir[PATH_MAX];
 	size_t		 n = 0, i;
 	int		 abi;
 
@@ -127,7 +128,10 @@ main_sandbox(const struct config *cfg, int asroot, uid_t uid, gid_t gid)
 		snprintf(confdir, sizeof(confdir), "%s", cfg->file);
 		paths[n++] = dirname(confdir);
 	}
-	if ((abi = sandbox_landlock(paths, n, err, sizeof(err))) == -1)
+	if (cfg->log_file[0])
+		snprintf(logdir, sizeof(logdir), "%s", cfg->log_file);
+	if ((abi = sandbox_landlock(paths, n, cfg->log_file[0] ?
+	    dirname(logdir) : NULL, err, sizeof(err))) == -1)
 		fatal("%s", err);
 	if (abi == 0)
 		log_warn("%sno Landlock in this kernel: file access is not "
@@ -171,9 +175,10 @@ main_reload(struct server *srv, int argc, char **argv)
 		goto done;
 	}
 	for (i = 0; i < cfg.naddrs; i++)
-		if (strcmp(cfg.addrs[i], old->addrs[i]) != 0) {
-			log_err("reload failed: addresses change only on "
-			    "restart");
+		if (strcmp(cfg.addrs[i], old->addrs[i]) != 0 ||
+		    strcmp(cfg.log_file, old->log_file) != 0) {
+			log_err("reload failed: addresses and the log file "
+			    "change only on restart");
 			goto done;
 		}
 	if ((site = site_new(&cfg, (uid_t)-1, (gid_t)-1, err,
@@ -224,7 +229,13 @@ main(int argc, char **argv)
 	sigaddset(&set, SIGINT);
 	sigaddset(&set, SIGTERM);
 	sigaddset(&set, SIGHUP);
+	sigaddset(&set, SIGUSR1);
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	if (cfg.log_file[0]) {
+		if (log_open(cfg.log_file) == -1)
+			fatal("%s: %s", cfg.log_file, strerror(errno));
+		log_plain();
+	}
 
 	asroot = geteuid() == 0;
 	if (asroot && sandbox_user(cfg.user, &uid, &gid, err,
@@ -272,6 +283,15 @@ main(int argc, char **argv)
 		}
 		if (sig == SIGHUP) {
 			main_reload(&srv, argc, argv);
+			continue;
+		}
+		if (sig == SIGUSR1) {
+			/* the log was rotated: a new file under the same name */
+			if (cfg.log_file[0] && log_open(cfg.log_file) == -1)
+				log_err("reopening %s: %s; still writing to the "
+				    "old file", cfg.log_file, strerror(errno));
+			else if (cfg.log_file[0])
+				log_info("log reopened");
 			continue;
 		}
 		break;

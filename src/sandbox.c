@@ -85,8 +85,8 @@ sandbox_drop(uid_t uid, gid_t gid, char *err, size_t errlen)
 }
 
 int
-sandbox_landlock(const char *const *paths, size_t n, char *err,
-    size_t errlen)
+sandbox_landlock(const char *const *paths, size_t n, const char *logdir,
+    char *err, size_t errlen)
 {
 	struct sandbox_ruleset_attr	 attr;
 	struct landlock_path_beneath_attr pb;
@@ -125,10 +125,15 @@ sandbox_landlock(const char *const *paths, size_t n, char *err,
 		snprintf(err, errlen, "landlock: %s", strerror(errno));
 		return -1;
 	}
-	for (i = 0; i < n + SANDBOX_SANITIZER; i++) {
-		const char *path = i < n ? paths[i] : "/proc";
+	for (i = 0; i < n + SANDBOX_SANITIZER + (logdir != NULL); i++) {
+		const char *path = i < n ? paths[i] :
+		    logdir != NULL && i == n ? logdir : "/proc";
 
 		readfs = LANDLOCK_ACCESS_FS_READ_FILE;
+		/* the log's directory: appending, and a new file on SIGUSR1 */
+		if (logdir != NULL && i == n)
+			readfs = LANDLOCK_ACCESS_FS_WRITE_FILE |
+			    LANDLOCK_ACCESS_FS_MAKE_REG;
 		memset(&pb, 0, sizeof(pb));
 		pb.parent_fd = open(path, O_PATH | O_CLOEXEC);
 		if (pb.parent_fd == -1 || fstat(pb.parent_fd, &st) == -1) {
@@ -138,7 +143,7 @@ sandbox_landlock(const char *const *paths, size_t n, char *err,
 				close(pb.parent_fd);
 			goto fail;
 		}
-		if (S_ISDIR(st.st_mode))
+		if (S_ISDIR(st.st_mode) && (logdir == NULL || i != n))
 			readfs |= LANDLOCK_ACCESS_FS_READ_DIR;
 		pb.allowed_access = readfs;
 		if (syscall(SYS_landlock_add_rule, rs,

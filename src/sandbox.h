@@ -14,10 +14,12 @@ int	sandbox_user(const char *name, uid_t *, gid_t *, char *err,
 /* Switches to uid/gid for good and checks there is no way back. */
 int	sandbox_drop(uid_t, gid_t, char *err, size_t errlen);
 /*
- * Allows only reading below paths (directories or files).  Returns the
- * Landlock ABI applied, 0 when the kernel has no Landlock, -1 on error.
+ * Allows only reading below paths (directories or files), and writing
+ * and creating files in the directory logdir (NULL for none).  Returns
+ * the Landlock ABI applied, 0 when the kernel has no Landlock, -1 on
+ * error.
  */
-int	sandbox_landlock(const char *const *paths, size_t n, char *err,
-	    size_t errlen);
+int	sandbox_landlock(const char *const *paths, size_t n,
+	    const char *logdir, char *err, size_t errlen);
 
 #endif

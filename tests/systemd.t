@@ -627,6 +627,44 @@ else
 	is "$left" "" "uninstall removes binary, man pages, units and capsule"
 fi
 
+# Logging: journald priority prefixes under systemd; a log file that is
+# reopened on SIGUSR1 after rotation, with no prefixes.
+mkdir -p "$T/logroot" "$T/logs"
+echo '# logged' > "$T/logroot/index.gmi"
+[ "$(id -u)" = 0 ] && chown nobody "$T/logs"
+ROOT=$T/logroot JOURNAL_STREAM=8:1234 yurt_start
+req "gemini://localhost:$YURT_PORT/" >/dev/null 2>&1
+like "$(grep -a ' gemini ' "$YURT_LOG" | head -n 1)" '^<6>[0-9]' \
+    "under journald a request line carries the <6> priority"
+like "$(grep -a 'listening' "$YURT_LOG" | head -n 1)" '^<6>' \
+    "and so do start-up lines"
+ok 'yurt_stop' "yurt with JOURNAL_STREAM stops cleanly"
+
+ROOT=$T/logroot yurt_start -O "$T/logs/yurt.log"
+req "gemini://localhost:$YURT_PORT/" >/dev/null 2>&1
+sleep 0.2
+like "$(grep -a ' gemini ' "$T/logs/yurt.log" 2>/dev/null | tail -n 1)" \
+    '^[0-9].* gemini localhost / 20 ' "-O: request lines go to the log file"
+is "$(grep -ac ' gemini ' "$YURT_LOG")" 0 "-O: and not to stderr"
+mv "$T/logs/yurt.log" "$T/logs/yurt.log.1"
+req "gemini://localhost:$YURT_PORT/?before" >/dev/null 2>&1
+kill -USR1 "$YURT_PID"
+sleep 0.5
+req "gemini://localhost:$YURT_PORT/?after" >/dev/null 2>&1
+sleep 0.2
+is "$(grep -ac 'gemini localhost / 20' "$T/logs/yurt.log.1")" 2 \
+    "after rotation and before SIGUSR1 lines still reach the old file"
+is "$(grep -ac 'gemini localhost / 20' "$T/logs/yurt.log" 2>/dev/null)" 1 \
+    "after SIGUSR1 the new file gets the next request"
+like "$(grep -a 'log reopened' "$T/logs/yurt.log" 2>/dev/null)" 'reopened' \
+    "the reopening is logged in the new file"
+ok 'yurt_alive' "yurt still serves after SIGUSR1"
+ok 'yurt_stop' "yurt with a log file stops cleanly"
+if grep -aqE 'Sanitizer|runtime error' "$T/logs/yurt.log" "$T/logs/yurt.log.1"
+then
+	ok 'false' "no sanitizer report in the log files"
+fi
+
 if have mandoc; then
 	lint=$(cd "$YURT_TOP" && mandoc -Tlint -W warning src/yurt.8 src/yurt.conf.5 2>&1)
 	is "$lint" "" "mandoc -Tlint -W warning: the man pages are clean"
