@@ -169,6 +169,35 @@ items=$(grep -c $'^[01h]' "$T/menu")
 ok '[ "$(grep -cE "^ ?\((FILE|DIR|HTML)\) \[[0-9]+\]" "$T/lynx.body")" -eq "$items" ]' \
     "lynx shows each of the $items items of the menu as a link"
 
+# --- the whole capsule through lynx ------------------------------------------
+# lynx shows a type-3 (error) item as "(UNKN)"; follow every menu and text
+# page of ours it lists, from the root, and look for one.
+declare -A seen=()
+queue=("gopher://127.0.0.1:$GP/1/")
+fetched=0 bad=""
+while [ "${#queue[@]}" -gt 0 ] && [ "$fetched" -lt 100 ]; do
+	u=${queue[0]}
+	queue=("${queue[@]:1}")
+	[ -n "${seen[$u]:-}" ] && continue
+	seen[$u]=1
+	fetched=$((fetched + 1))
+	timeout 20 "${LYNX[@]}" "$u" >"$T/lynx.page" 2>/dev/null ||
+	    bad="$bad $u(lynx failed)"
+	grep -aq '(UNKN)' "$T/lynx.page" && bad="$bad $u(error item)"
+	[ -s "$T/lynx.page" ] || bad="$bad $u(empty)"
+	for v in $(sed -n '/^References$/,$p' "$T/lynx.page" |
+	    grep -aoE "gopher://[^ ]+:$GP/[01][^ ]*"); do
+		v=$(printf '%s' "$v" | sed -E "s|^gopher://[^/]+/|gopher://127.0.0.1:$GP/|")
+		[ -z "${seen[$v]:-}" ] && queue+=("$v")
+	done
+done
+is "$bad" "" "lynx: no page of the crawl shows an error item"
+ok '[ "$fetched" -ge 12 ]' \
+    "lynx: the crawl reached every menu and its text version ($fetched pages)"
+ok '[ -n "${seen[gopher://127.0.0.1:$GP/1/references.gmi]:-}" ] &&
+    [ -n "${seen[gopher://127.0.0.1:$GP/0/.text/testimony.gmi]:-}" ]' \
+    "lynx: the crawl went through the references and the testimony as text"
+
 ok 'yurt_alive' "server alive after the crawl"
 ok 'yurt_stop' "server stops cleanly on SIGTERM"
 
