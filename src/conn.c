@@ -28,6 +28,9 @@
 /* Bytes per sendfile(2) call. */
 #define CONN_SENDFILE	(4 * 1024 * 1024)
 
+/* a whole PROXY header must fit where the request will go */
+_Static_assert(PROXY_V2_MAX <= CONN_REQ_MAX, "PROXY header buffer");
+
 static void	conn_event(struct ev_loop *, void *, uint32_t);
 static void	conn_timeout(struct ev_loop *, void *);
 static void	conn_step(struct conn *);

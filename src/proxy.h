@@ -12,7 +12,7 @@
 #define PROXY_V1_MAX	107	/* the longest v1 line, CRLF included */
 #define PROXY_MAX	(16 + 65535)	/* v2 header and its TLVs */
 /* What we are willing to hold of a v2 header (addresses and TLVs). */
-#define PROXY_V2_MAX	(16 + 512)
+#define PROXY_V2_MAX	(16 + 1536)
 
 enum proxy_status { PROXY_OK, PROXY_MORE, PROXY_BAD };
 
