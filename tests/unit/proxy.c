@@ -71,7 +71,8 @@ v2hdr(unsigned char *b, int cmd, int fam, const void *addrs, size_t alen)
 	b[13] = (unsigned char)fam;
 	b[14] = (unsigned char)(alen >> 8);
 	b[15] = (unsigned char)alen;
-	memcpy(b + 16, addrs, alen);
+	if (alen > 0)
+		memcpy(b + 16, addrs, alen);
 	return 16 + alen;
 }
 
