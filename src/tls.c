@@ -59,6 +59,11 @@ struct tls_conn {
 #define TLS_WBUF	(64 * 1024)
 
 static int tls_conn_idx = -1, tls_server_idx = -1;
+/*
+ * Fetched once: OpenSSL 3 looks an algorithm up in its provider tables
+ * (under a lock) every time one is named by an EVP_aes_*() call.
+ */
+static EVP_CIPHER *tls_ticket_cipher;
 
 int
 tls_init(void)
@@ -67,7 +72,9 @@ tls_init(void)
 		return -1;
 	tls_conn_idx = SSL_get_ex_new_index(0, NULL, NULL, NULL, NULL);
 	tls_server_idx = SSL_CTX_get_ex_new_index(0, NULL, NULL, NULL, NULL);
-	return tls_conn_idx == -1 || tls_server_idx == -1 ? -1 : 0;
+	tls_ticket_cipher = EVP_CIPHER_fetch(NULL, "AES-256-CBC", NULL);
+	return tls_conn_idx == -1 || tls_server_idx == -1 ||
+	    tls_ticket_cipher == NULL ? -1 : 0;
 }
 
 static time_t
@@ -136,11 +143,11 @@ tls_ticket_cb(SSL *ssl, unsigned char name[16], unsigned char *iv,
 	if (enc) {
 		memcpy(name, k.name, 16);
 		if (RAND_bytes(iv, 16) != 1 ||
-		    !EVP_EncryptInit_ex(cctx, EVP_aes_256_cbc(), NULL, k.aes,
+		    !EVP_EncryptInit_ex(cctx, tls_ticket_cipher, NULL, k.aes,
 		    iv) || !EVP_MAC_CTX_set_params(hctx, params))
 			rc = -1;
 	} else if (!EVP_MAC_CTX_set_params(hctx, params) ||
-	    !EVP_DecryptInit_ex(cctx, EVP_aes_256_cbc(), NULL, k.aes, iv))
+	    !EVP_DecryptInit_ex(cctx, tls_ticket_cipher, NULL, k.aes, iv))
 		rc = -1;
 	OPENSSL_cleanse(&k, sizeof(k));
 	return rc;
