@@ -167,7 +167,10 @@ conn_free(struct conn *c)
 		log_req(&lr);
 	}
 	ev_timer_cancel(&c->timer);
-	ev_del(w->loop, &c->io);
+	/*
+	 * No EPOLL_CTL_DEL: closing the socket takes it out of the epoll
+	 * set, as it is never duplicated.  One system call less a request.
+	 */
 	tls_conn_free(c->tls);	/* before its socket goes */
 	close(c->io.fd);
 	if (c->fd != -1)
