@@ -651,6 +651,12 @@ tls_conn_buffer(struct tls_conn *c)
 	}
 	BIO_push(buf, sock);
 	SSL_set0_wbio(c->ssl, buf);
+	/*
+	 * Released buffers keep an idle connection small; a reply, kept
+	 * buffers: released, they are freed and allocated again for every
+	 * record, and a large file leaves the heap many megabytes larger.
+	 */
+	SSL_clear_mode(c->ssl, SSL_MODE_RELEASE_BUFFERS);
 	c->buffered = 1;
 	return 0;
 }
