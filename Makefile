@@ -42,6 +42,11 @@ HARDEN	+= -U_FORTIFY_SOURCE -D_FORTIFY_SOURCE=3
 endif
 PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
+# On a machine where `make deps` has only just installed them, pkg-config
+# was not there yet when this Makefile was read: name the libraries.
+ifeq ($(strip $(PKG_LIBS)),)
+PKG_LIBS   := -lssl -lcrypto -lmagic
+endif
 CFLAGS	?= -O2 -g
 CFLAGS	+= -std=c11 -D_GNU_SOURCE -DYURT_VERSION=\"$(VERSION)\" $(WARN) $(HARDEN) \
 	   $(SANFLAGS) $(PKG_CFLAGS) -MMD -MP
