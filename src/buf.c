@@ -1,8 +1,10 @@
+#include <errno.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "buf.h"
 
@@ -99,6 +101,27 @@ buf_printf(struct buf *b, const char *fmt, ...)
 	va_end(ap);
 	b->len += (size_t)n;
 	return 0;
+}
+
+int
+buf_read(struct buf *b, int fd)
+{
+	char	 chunk[16 * 1024];
+	ssize_t	 n;
+
+	for (;;) {
+		if ((n = read(fd, chunk, sizeof(chunk))) == 0)
+			return 0;
+		if (n == -1) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		if (buf_append(b, chunk, (size_t)n) == -1) {
+			errno = EFBIG;
+			return -1;
+		}
+	}
 }
 
 int

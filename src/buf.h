@@ -25,5 +25,10 @@ int	buf_putc(struct buf *, int);
 int	buf_printf(struct buf *, const char *, ...)
 	    __attribute__((format(printf, 2, 3)));
 int	buf_failed(const struct buf *);
+/*
+ * Appends everything fd has until end of file.  -1 on a read error, or
+ * with errno EFBIG when it would go past the buffer's max.
+ */
+int	buf_read(struct buf *, int fd);
 
 #endif

@@ -277,6 +277,12 @@ charset_decode(const char *s, size_t len, uint32_t *cp)
 }
 
 int
+charset_is_control(uint32_t cp)
+{
+	return cp < 0x20 || (cp >= 0x7F && cp < 0xA0);
+}
+
+int
 charset_parse(const char *name, enum charset *cs)
 {
 	static const struct {
@@ -470,7 +476,7 @@ charset_convert(struct buf *out, enum charset cs, const char *s, size_t len,
 			    "\xEF\xBF\xBD" : "?");
 		else if (cp == '\t')
 			buf_putc(out, final ? ' ' : '\t');
-		else if (cp < 0x20 || (cp >= 0x7F && cp < 0xA0))
+		else if (charset_is_control(cp))
 			;	/* controls never reach a client */
 		else if (cp < 0x80 || cs == CHARSET_UTF8)
 			buf_append(out, s + i, n);

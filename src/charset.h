@@ -26,6 +26,8 @@ enum charset {
 #define CHARSET_INVALID	0xFFFFFFFFu
 
 size_t		 charset_decode(const char *, size_t, uint32_t *);
+/* C0, DEL or C1: never shown, logged or let into a request. */
+int		 charset_is_control(uint32_t);
 int		 charset_parse(const char *, enum charset *);
 const char	*charset_name(enum charset);
 const char	*charset_translit(uint32_t);

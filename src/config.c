@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "buf.h"
 #include "charset.h"
 #include "config.h"
 
@@ -357,31 +358,25 @@ config_usage(FILE *f)
 static int
 config_read_file(struct config *c, const char *path)
 {
-	char	 err[512], *buf;
-	ssize_t	 n;
-	size_t	 len = 0;
-	int	 fd, rc;
+	char		 err[512];
+	struct buf	 b;
+	int		 fd, rc;
 
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
 		fprintf(stderr, "yurt: %s: %s\n", path, strerror(errno));
 		return -1;
 	}
-	if ((buf = malloc(CONFIG_FILE_MAX)) == NULL) {
-		close(fd);
-		fprintf(stderr, "yurt: %s: out of memory\n", path);
-		return -1;
-	}
-	while ((n = read(fd, buf + len, CONFIG_FILE_MAX - len)) > 0)
-		len += (size_t)n;
+	buf_init(&b, CONFIG_FILE_MAX);
+	rc = buf_read(&b, fd);
 	close(fd);
-	if (n == -1 || len == CONFIG_FILE_MAX) {
+	if (rc == -1) {
 		fprintf(stderr, "yurt: %s: %s\n", path,
-		    n == -1 ? strerror(errno) : "file too large");
-		free(buf);
+		    errno == EFBIG ? "file too large" : strerror(errno));
+		buf_free(&b);
 		return -1;
 	}
-	rc = config_parse(c, buf, len, err, sizeof(err));
-	free(buf);
+	rc = config_parse(c, b.data ? b.data : "", b.len, err, sizeof(err));
+	buf_free(&b);
 	if (rc == -1) {
 		/* err is "line N: problem"; say "file:N: problem" */
 		fprintf(stderr, "yurt: %s:%s\n", path, err + strlen("line "));

@@ -188,7 +188,7 @@ conn_free(struct conn *c)
 	w->nconns--;
 	atomic_fetch_sub(&w->srv->nconns, 1);
 	free(c);
-	server_worker_closed(w, NULL);
+	server_worker_closed(w);
 }
 
 /*

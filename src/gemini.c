@@ -43,8 +43,7 @@ gemini_text_ok(const char *s, size_t len)
 
 	for (i = 0; i < len; i += n) {
 		n = charset_decode(s + i, len - i, &cp);
-		if (cp == CHARSET_INVALID || cp < 0x20 ||
-		    (cp >= 0x7f && cp < 0xa0))
+		if (cp == CHARSET_INVALID || charset_is_control(cp))
 			return 0;
 	}
 	return 1;
@@ -127,7 +126,7 @@ gemini_input(struct conn *c)
 	struct gemini_request	 r;
 	struct fs_result	 f;
 	struct buf		 body;
-	const char		*hosts[CONFIG_MAX_HOSTS], *type;
+	const char		*type;
 	char			 meta[GEMINI_META_MAX + 1];
 	size_t			 i, end;
 	int			 rc;
@@ -143,9 +142,7 @@ gemini_input(struct conn *c)
 		c->path = "(request too long)";
 		return gemini_reply(c, 59, "Request too long", NULL, -1, 0);
 	}
-	for (i = 0; i < cfg->nhosts; i++)
-		hosts[i] = cfg->hosts[i].name;
-	gs.hosts = hosts;
+	gs.hosts = site->names;
 	gs.nhosts = cfg->nhosts;
 	gs.port = cfg->port;
 	gemini_request_parse(c->req, end, &gs, c->sni, &r);

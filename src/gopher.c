@@ -28,7 +28,6 @@ struct gopher_req {
 	struct conn		*c;
 	const struct config	*cfg;
 	int			 rootfd;
-	const char		*gemini_hosts[CONFIG_MAX_HOSTS + 1];
 	struct gophermap_opts	 o;
 };
 
@@ -36,23 +35,16 @@ static void
 gopher_opts(struct gopher_req *g, struct conn *c)
 {
 	const struct config	*cfg = &c->site->cfg;
-	size_t			 i;
 
 	memset(g, 0, sizeof(*g));
 	g->c = c;
 	g->cfg = cfg;
-	g->rootfd = c->site->rootfd;
-	for (i = 0; i < cfg->nhosts; i++) {
-		g->gemini_hosts[i] = cfg->hosts[i].name;
-		/* the menus' host is served from its own root, if it has one */
-		if (strcmp(cfg->hosts[i].name, cfg->gopher_host[0] ?
-		    cfg->gopher_host : cfg->hosts[0].name) == 0)
-			g->rootfd = c->site->hostroot[i];
-	}
-	g->o.host = cfg->gopher_host[0] ? cfg->gopher_host : cfg->hosts[0].name;
+	/* the menus' host is served from its own root, if it has one */
+	g->rootfd = c->site->gopher_root;
+	g->o.host = c->site->gopher_host;
 	g->o.port = (unsigned int)(cfg->gopher_public_port ?
 	    cfg->gopher_public_port : cfg->gopher_port);
-	g->o.gemini_hosts = g->gemini_hosts;
+	g->o.gemini_hosts = c->site->names;
 	g->o.gemini_port = (unsigned int)cfg->port;
 	g->o.width = (size_t)cfg->width;
 	g->o.charset = (enum charset)cfg->charset;
@@ -192,17 +184,8 @@ gopher_caps(struct gopher_req *g)
 static int
 gopher_slurp(int fd, struct buf *b)
 {
-	char	 chunk[16 * 1024];
-	ssize_t	 n;
-	off_t	 off = 0;
-
 	buf_init(b, GOPHER_GMI_MAX);
-	while ((n = pread(fd, chunk, sizeof(chunk), off)) > 0) {
-		if (buf_append(b, chunk, (size_t)n) == -1)
-			return -1;
-		off += n;
-	}
-	return n == -1 ? -1 : 0;
+	return buf_read(b, fd);
 }
 
 /*

@@ -100,8 +100,8 @@ log_escape(const char *s, char *out, size_t outlen)
 		return;
 	for (i = 0; i < len; i += n) {
 		n = charset_decode(s + i, len - i, &cp);
-		esc = cp == CHARSET_INVALID || cp < 0x20 || cp == '\\' ||
-		    (cp >= 0x7f && cp < 0xa0);
+		esc = cp == CHARSET_INVALID || cp == '\\' ||
+		    charset_is_control(cp);
 		if (o + (esc ? 4 * n : n) >= outlen)
 			break;
 		for (k = 0; k < n; k++) {

@@ -48,28 +48,6 @@ fatal(const char *fmt, ...)
 	exit(1);
 }
 
-static void
-main_checkdir(const char *path)
-{
-	int fd;
-
-	if ((fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1)
-		fatal("root %s: %s", path, strerror(errno));
-	close(fd);
-}
-
-/* -n: what start-up would trip over, short of binding and loading keys. */
-static void
-main_check(const struct config *cfg)
-{
-	size_t i;
-
-	main_checkdir(cfg->root);
-	for (i = 0; i < cfg->nhosts; i++)
-		if (cfg->hosts[i].root[0])
-			main_checkdir(cfg->hosts[i].root);
-}
-
 /* Sockets from systemd, by name; returns how many were adopted. */
 static int
 main_activated(struct server *srv)
@@ -217,7 +195,8 @@ main(int argc, char **argv)
 		break;
 	}
 	if (cfg.check) {
-		main_check(&cfg);
+		if (site_check(&cfg, err, sizeof(err)) == -1)
+			fatal("root %s", err);
 		config_print(&cfg, stdout);
 		printf("# configuration OK\n");
 		return 0;

@@ -207,7 +207,7 @@ server_accept(struct ev_loop *loop, void *arg, uint32_t events)
 }
 
 void
-server_worker_closed(struct worker *w, struct conn *c)
+server_worker_closed(struct worker *w)
 {
 	if (w->stopping && w->nconns == 0)
 		ev_break(w->loop);
@@ -232,7 +232,7 @@ server_wake(struct ev_loop *loop, void *arg, uint32_t events)
 	w->stopping = 1;
 	for (i = 0; i < w->srv->nl; i++)
 		ev_del(loop, &w->wl[i].io);
-	server_worker_closed(w, NULL);
+	server_worker_closed(w);
 }
 
 static void *

@@ -92,6 +92,6 @@ void	server_reload(struct server *, struct site *);
  * freed, and the caller should just exit.
  */
 int	server_stop(struct server *, int seconds);
-void	server_worker_closed(struct worker *, struct conn *);
+void	server_worker_closed(struct worker *);
 
 #endif

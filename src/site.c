@@ -94,10 +94,37 @@ site_new(const struct config *cfg, uid_t owner, gid_t group, char *err,
 	}
 	if (site_certs(s, owner, group, err, errlen) == -1)
 		goto fail;
+	s->gopher_host = s->cfg.gopher_host[0] ? s->cfg.gopher_host :
+	    s->cfg.hosts[0].name;
+	s->gopher_root = s->rootfd;
+	for (i = 0; i < s->cfg.nhosts; i++) {
+		s->names[i] = s->cfg.hosts[i].name;
+		if (strcmp(s->names[i], s->gopher_host) == 0)
+			s->gopher_root = s->hostroot[i];
+	}
 	return s;
 fail:
 	site_unref(s);
 	return NULL;
+}
+
+int
+site_check(const struct config *cfg, char *err, size_t errlen)
+{
+	size_t	 i;
+	int	 fd;
+
+	if ((fd = site_opendir(cfg->root, err, errlen)) == -1)
+		return -1;
+	close(fd);
+	for (i = 0; i < cfg->nhosts; i++) {
+		if (!cfg->hosts[i].root[0])
+			continue;
+		if ((fd = site_opendir(cfg->hosts[i].root, err, errlen)) == -1)
+			return -1;
+		close(fd);
+	}
+	return 0;
 }
 
 struct site *

@@ -21,6 +21,10 @@ struct site {
 	struct tls_server	*tls;
 	int			 rootfd;
 	int			 hostroot[CONFIG_MAX_HOSTS];
+	/* derived once here, not on every request */
+	const char		*names[CONFIG_MAX_HOSTS + 1];	/* NULL-ended */
+	const char		*gopher_host;	/* written into menus */
+	int			 gopher_root;	/* that host's root */
 };
 
 /*
@@ -30,6 +34,8 @@ struct site {
 struct site *site_new(const struct config *, uid_t owner, gid_t group,
 	    char *err, size_t errlen);
 struct site *site_ref(struct site *);
+/* -n: whether every root opens, without loading anything. */
+int	site_check(const struct config *, char *err, size_t errlen);
 void	site_unref(struct site *);
 
 #endif

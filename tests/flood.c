@@ -63,6 +63,8 @@
 #include <openssl/err.h>
 #include <openssl/ssl.h>
 
+#include "buf.h"
+
 enum {
 	FL_OK = 0,
 	FL_ERR = 1,
@@ -367,29 +369,15 @@ client_hello(const char *how, size_t *lenp)
 static unsigned char *
 read_stdin(size_t *lenp)
 {
-	unsigned char	*buf = NULL, *nbuf;
-	size_t		 len = 0, cap = 0;
-	ssize_t		 n;
+	struct buf b;
 
-	for (;;) {
-		if (len == cap) {
-			cap = cap ? cap * 2 : 65536;
-			if ((nbuf = realloc(buf, cap)) == NULL)
-				fail("out of memory");
-			buf = nbuf;
-		}
-		n = read(STDIN_FILENO, buf + len, cap - len);
-		if (n == 0)
-			break;
-		if (n == -1) {
-			if (errno == EINTR)
-				continue;
-			fail("stdin: %s", strerror(errno));
-		}
-		len += (size_t)n;
+	buf_init(&b, 0);
+	if (buf_read(&b, STDIN_FILENO) == -1 || buf_append(&b, "", 0) == -1) {
+		buf_free(&b);
+		return NULL;
 	}
-	*lenp = len;
-	return buf;
+	*lenp = b.len;
+	return (unsigned char *)b.data;
 }
 
 static void
@@ -622,9 +610,10 @@ mode_raw(const struct opts *o)
 	ssize_t			 n;
 	int			 fd, pr;
 
-	if (o->use_stdin)
-		in = read_stdin(&inlen);
-	else
+	if (o->use_stdin) {
+		if ((in = read_stdin(&inlen)) == NULL)
+			fail("stdin: %s", strerror(errno));
+	} else
 		in = NULL;
 	part = o->hello ? client_hello(o->hello, &partlen) : NULL;
 	reqlen = o->hdrlen + partlen + inlen;

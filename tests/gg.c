@@ -49,6 +49,8 @@
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
 
+#include "buf.h"
+
 enum {
 	GG_OK = 0,
 	GG_ERR = 1,
@@ -313,32 +315,15 @@ handshake(SSL *ssl, int fd, int timeout_ms)
 static unsigned char *
 read_stdin(size_t *lenp)
 {
-	unsigned char *buf = NULL, *nbuf;
-	size_t len = 0, cap = 0;
-	ssize_t n;
+	struct buf b;
 
-	for (;;) {
-		if (len == cap) {
-			cap = cap ? cap * 2 : 4096;
-			if ((nbuf = realloc(buf, cap)) == NULL) {
-				free(buf);
-				return NULL;
-			}
-			buf = nbuf;
-		}
-		n = read(STDIN_FILENO, buf + len, cap - len);
-		if (n == 0)
-			break;
-		if (n == -1) {
-			if (errno == EINTR)
-				continue;
-			free(buf);
-			return NULL;
-		}
-		len += (size_t)n;
+	buf_init(&b, 0);
+	if (buf_read(&b, STDIN_FILENO) == -1 || buf_append(&b, "", 0) == -1) {
+		buf_free(&b);
+		return NULL;
 	}
-	*lenp = len;
-	return buf;
+	*lenp = b.len;
+	return (unsigned char *)b.data;
 }
 
 /*

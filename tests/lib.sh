@@ -85,31 +85,24 @@ isnt() {
 }
 
 # like GOT ERE DESCRIPTION — bash regex match (=~), GOT may be multi-line.
-like() {
+# lib_match WANT-MATCH GOT ERE DESC — like and unlike in one place.
+lib_match() {
+	local matched=0
 	TAP_N=$((TAP_N + 1))
-	if [[ $1 =~ $2 ]]; then
-		echo "ok $TAP_N - $3"
+	[[ $2 =~ $3 ]] && matched=1
+	if [ "$matched" -eq "$1" ]; then
+		echo "ok $TAP_N - $4"
 		return 0
 	fi
-	echo "not ok $TAP_N - $3"
+	echo "not ok $TAP_N - $4"
 	TAP_FAILED=$((TAP_FAILED + 1))
-	diag "  got:  '$(printf '%s' "$1" | head -c 300 | tr -c '[:print:]' '?')'" \
-	    "  want: /$2/"
+	diag "  got:  '$(printf '%s' "$2" | head -c 300 | tr -c '[:print:]' '?')'" \
+	    "  $([ "$1" -eq 1 ] && echo "want:" || echo "must not match:") /$3/"
 	return 1
 }
 
-unlike() {
-	TAP_N=$((TAP_N + 1))
-	if ! [[ $1 =~ $2 ]]; then
-		echo "ok $TAP_N - $3"
-		return 0
-	fi
-	echo "not ok $TAP_N - $3"
-	TAP_FAILED=$((TAP_FAILED + 1))
-	diag "  got:  '$(printf '%s' "$1" | head -c 300 | tr -c '[:print:]' '?')'" \
-	    "  must not match: /$2/"
-	return 1
-}
+like() { lib_match 1 "$@"; }
+unlike() { lib_match 0 "$@"; }
 
 done_testing() {
 	echo "1..$TAP_N"
