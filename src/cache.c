@@ -6,9 +6,15 @@
 #define CACHE_SLOTS	32
 
 struct cache_entry {
-	struct cache_key k;		/* base points at basecopy */
-	char		*basecopy;
-	char		*data;
+	const void	*gen;
+	int		 variant;
+	char		*name;
+	char		*source;
+	dev_t		 dev;
+	ino_t		 ino;
+	off_t		 size;
+	struct timespec	 mtime;
+	char		*data;		/* NULL: a free slot */
 	size_t		 len;
 	uint64_t	 born;
 	uint64_t	 used;
@@ -36,7 +42,8 @@ cache_drop(struct cache *c, struct cache_entry *e)
 {
 	c->bytes -= e->len;
 	free(e->data);
-	free(e->basecopy);
+	free(e->name);
+	free(e->source);
 	memset(e, 0, sizeof(*e));
 }
 
@@ -52,50 +59,64 @@ cache_free(struct cache *c)
 	free(c);
 }
 
-void
-cache_key_stat(struct cache_key *k, const struct stat *st)
-{
-	k->dev = st->st_dev;
-	k->ino = st->st_ino;
-	k->size = st->st_size;
-	k->mtime = st->st_mtim;
-}
-
 static int
-cache_same(const struct cache_key *a, const struct cache_key *b)
+cache_same(const struct cache_entry *e, const struct cache_key *k)
 {
-	return a->gen == b->gen && a->dev == b->dev && a->ino == b->ino &&
-	    a->size == b->size && a->mtime.tv_sec == b->mtime.tv_sec &&
-	    a->mtime.tv_nsec == b->mtime.tv_nsec &&
-	    a->variant == b->variant && strcmp(a->base, b->base) == 0;
+	return e->data != NULL && e->gen == k->gen &&
+	    e->variant == k->variant && strcmp(e->name, k->name) == 0;
 }
 
-int
-cache_get(struct cache *c, const struct cache_key *k, uint64_t now,
-    struct buf *out)
+/* The fresh entry for k; a stale one is dropped. */
+static struct cache_entry *
+cache_find(struct cache *c, const struct cache_key *k, uint64_t now)
 {
 	struct cache_entry	*e;
 	size_t			 i;
 
 	if (c == NULL)
-		return -1;
+		return NULL;
 	for (i = 0; i < CACHE_SLOTS; i++) {
 		e = &c->e[i];
-		if (e->data == NULL || !cache_same(&e->k, k))
+		if (!cache_same(e, k))
 			continue;
 		if (now - e->born >= CACHE_TTL_MS) {
 			cache_drop(c, e);
-			return -1;
+			return NULL;
 		}
-		e->used = ++c->tick;
-		return buf_append(out, e->data, e->len);
+		return e;
 	}
-	return -1;
+	return NULL;
+}
+
+const char *
+cache_source(struct cache *c, const struct cache_key *k, uint64_t now)
+{
+	struct cache_entry *e = cache_find(c, k, now);
+
+	return e ? e->source : NULL;
+}
+
+int
+cache_get(struct cache *c, const struct cache_key *k, uint64_t now,
+    const struct stat *st, struct buf *out)
+{
+	struct cache_entry *e = cache_find(c, k, now);
+
+	if (e == NULL)
+		return -1;
+	if (e->dev != st->st_dev || e->ino != st->st_ino ||
+	    e->size != st->st_size || e->mtime.tv_sec != st->st_mtim.tv_sec ||
+	    e->mtime.tv_nsec != st->st_mtim.tv_nsec) {
+		cache_drop(c, e);	/* the file changed */
+		return -1;
+	}
+	e->used = ++c->tick;
+	return buf_append(out, e->data, e->len);
 }
 
 void
 cache_put(struct cache *c, const struct cache_key *k, uint64_t now,
-    const char *data, size_t len)
+    const char *source, const struct stat *st, const char *data, size_t len)
 {
 	struct cache_entry	*e, *victim = NULL;
 	size_t			 i;
@@ -103,7 +124,7 @@ cache_put(struct cache *c, const struct cache_key *k, uint64_t now,
 	if (c == NULL || len > c->max / 4)
 		return;		/* one page may not take the whole cache */
 	for (i = 0; i < CACHE_SLOTS; i++)	/* an older copy goes */
-		if (c->e[i].data != NULL && cache_same(&c->e[i].k, k))
+		if (cache_same(&c->e[i], k))
 			cache_drop(c, &c->e[i]);
 	/* a free slot, else the least recently used one */
 	for (i = 0; i < CACHE_SLOTS; i++) {
@@ -130,15 +151,21 @@ cache_put(struct cache *c, const struct cache_key *k, uint64_t now,
 		cache_drop(c, lru);
 	}
 	if ((victim->data = malloc(len ? len : 1)) == NULL ||
-	    (victim->basecopy = strdup(k->base)) == NULL) {
+	    (victim->name = strdup(k->name)) == NULL ||
+	    (victim->source = strdup(source)) == NULL) {
 		free(victim->data);
+		free(victim->name);
 		memset(victim, 0, sizeof(*victim));
 		return;
 	}
 	memcpy(victim->data, data, len);
 	victim->len = len;
-	victim->k = *k;
-	victim->k.base = victim->basecopy;
+	victim->gen = k->gen;
+	victim->variant = k->variant;
+	victim->dev = st->st_dev;
+	victim->ino = st->st_ino;
+	victim->size = st->st_size;
+	victim->mtime = st->st_mtim;
 	victim->born = now;
 	victim->used = ++c->tick;
 	c->bytes += len;

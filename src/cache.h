@@ -1,10 +1,12 @@
 /*
  * A small per-worker cache of rendered Gopher pages.  Rendering a page
- * costs several times what sending it does; a page is cached under its
- * file's identity and modification time, so an edit shows at once, and
- * for a second at most, so that the item types of the files it links to
- * (which may change without the page changing) are never stale for long.
- * One per worker thread: no locks.
+ * costs several times what sending it does.  A page is found by the
+ * request that asked for it and served only while the file it was
+ * rendered from is the same (device, inode, size, modification time), so
+ * an edit shows at once; checking that takes one stat, where opening the
+ * file took six system calls.  A page lives a second at most, so that the
+ * item types of the files it links to (which may change without the page
+ * changing) are never stale for long.  One per worker thread: no locks.
  */
 #ifndef YURT_CACHE_H
 #define YURT_CACHE_H
@@ -22,21 +24,27 @@ struct cache;
 
 struct cache_key {
 	const void	*gen;		/* the site generation rendered for */
-	dev_t		 dev;
-	ino_t		 ino;
-	off_t		 size;
-	struct timespec	 mtime;
 	int		 variant;	/* menu, text... */
-	const char	*base;		/* the page's selector */
+	const char	*name;		/* the request */
 };
 
 struct cache	*cache_new(size_t maxbytes);
 void		 cache_free(struct cache *);
-/* Appends a fresh cached copy to out; -1 when there is none. */
+/*
+ * The file (relative to the root) a fresh page for key was rendered from,
+ * for the caller to stat; NULL when there is none.
+ */
+const char	*cache_source(struct cache *, const struct cache_key *,
+		    uint64_t now_ms);
+/*
+ * Appends the page to out if st, the source's stat now, shows the file
+ * unchanged; -1 (and the page is dropped) otherwise.
+ */
 int		 cache_get(struct cache *, const struct cache_key *,
-		    uint64_t now_ms, struct buf *out);
+		    uint64_t now_ms, const struct stat *st, struct buf *out);
+/* Keeps a page rendered from source, whose stat (when opened) was st. */
 void		 cache_put(struct cache *, const struct cache_key *,
-		    uint64_t now_ms, const char *, size_t);
-void		 cache_key_stat(struct cache_key *, const struct stat *);
+		    uint64_t now_ms, const char *source, const struct stat *st,
+		    const char *, size_t);
 
 #endif

@@ -90,7 +90,8 @@ conn_start(struct conn *c, enum server_io io)
 		c->state = CONN_READ;
 		break;
 	case SERVER_TLS:
-		if ((c->tls = tls_conn_new(c->site->tls, c->io.fd)) == NULL)
+		if ((c->tls = tls_conn_new(c->site->tls, c->io.fd, NULL, 0)) ==
+		    NULL)
 			return -1;
 		c->state = CONN_HANDSHAKE;
 		break;
@@ -101,7 +102,7 @@ conn_start(struct conn *c, enum server_io io)
 	return 0;
 }
 
-struct conn *
+void
 conn_new(struct worker *w, int fd, const struct server_listener *l,
     const struct sockaddr *peer, socklen_t peerlen)
 {
@@ -109,7 +110,7 @@ conn_new(struct worker *w, int fd, const struct server_listener *l,
 
 	if ((c = calloc(1, sizeof(*c))) == NULL) {
 		close(fd);
-		return NULL;
+		return;
 	}
 	c->w = w;
 	c->site = site_ref(w->site);
@@ -130,8 +131,6 @@ conn_new(struct worker *w, int fd, const struct server_listener *l,
 	else if (conn_client(c, peer, peerlen) == -1 ||
 	    conn_start(c, l->io) == -1)
 		goto fail;
-	if (ev_add(w->loop, &c->io, EPOLLIN) == -1)
-		goto fail;
 	c->next = w->conns;
 	if (w->conns)
 		w->conns->prev = c;
@@ -139,14 +138,19 @@ conn_new(struct worker *w, int fd, const struct server_listener *l,
 	w->nconns++;
 	atomic_fetch_add(&w->srv->nconns, 1);
 	ev_timer_arm(w->loop, &c->timer, w->t_request);
-	return c;
+	/*
+	 * Accepted once data came (TCP_DEFER_ACCEPT): the request, or the
+	 * ClientHello, is read now.  Epoll hears of the connection only if
+	 * it has to wait.
+	 */
+	conn_step(c);
+	return;
 fail:
 	tls_conn_free(c->tls);
 	site_unref(c->site);
 	free(c->client);
 	free(c);
 	close(fd);
-	return NULL;
 }
 
 void
@@ -223,20 +227,31 @@ conn_event(struct ev_loop *l, void *arg, uint32_t events)
 	conn_step(arg);
 }
 
-/* The first byte on a port that speaks both: 0x16 opens a TLS handshake. */
+/*
+ * The first byte on a port that speaks both: 0x16 opens a TLS handshake.
+ * What is read is the request, or the ClientHello handed to TLS.
+ */
 static int
 conn_detect(struct conn *c)
 {
-	unsigned char	 b;
-	ssize_t		 n;
+	ssize_t n;
 
-	n = recv(c->io.fd, &b, 1, MSG_PEEK);
+	n = read(c->io.fd, c->req, CONN_REQ_MAX);
 	if (n == -1 && (errno == EAGAIN || errno == EINTR))
 		return TLS_WANT_READ;
 	if (n <= 0)
 		return TLS_ERR;
-	return conn_start(c, b == 0x16 ? SERVER_TLS : SERVER_PLAIN) == -1 ?
-	    TLS_ERR : 0;
+	if ((unsigned char)c->req[0] == 0x16) {
+		if ((c->tls = tls_conn_new(c->site->tls, c->io.fd, c->req,
+		    (size_t)n)) == NULL)
+			return TLS_ERR;
+		c->state = CONN_HANDSHAKE;
+		return 0;
+	}
+	c->reqlen = (size_t)n;
+	c->req[n] = '\0';
+	c->state = CONN_READ;
+	return 0;
 }
 
 /*
@@ -319,15 +334,16 @@ conn_input(struct conn *c)
 	ssize_t n;
 
 	for (;;) {
+		/* what came with the first read may be the whole request */
+		if (c->reqlen > 0 && c->proto->input(c))
+			return 0;
 		if (c->reqlen == CONN_REQ_MAX)
-			return c->proto->input(c) ? 0 : TLS_ERR;
+			return TLS_ERR;
 		n = conn_read(c, c->req + c->reqlen, CONN_REQ_MAX - c->reqlen);
 		if (n < 0)
 			return (int)n;
 		c->reqlen += (size_t)n;
 		c->req[c->reqlen] = '\0';
-		if (c->proto->input(c))
-			return 0;
 	}
 }
 
@@ -419,15 +435,20 @@ conn_output(struct conn *c)
 	return TLS_WANT_WRITE;	/* more to send: come back next round */
 }
 
-/* After close_notify: half-close, then drain until the client closes. */
+/*
+ * After the reply (and close_notify): whatever the client still sends is
+ * read and dropped until it closes, since closing a socket with unread
+ * bytes resets the connection and can destroy the reply in flight.
+ * TLS_WANT_READ while the client is open and quiet.
+ */
 static int
-conn_linger(struct conn *c)
+conn_linger(struct conn *c, int *heard)
 {
 	char	 scratch[4096];
 	ssize_t	 n;
 
 	while ((n = read(c->io.fd, scratch, sizeof(scratch))) > 0)
-		;
+		*heard = 1;
 	if (n == -1 && (errno == EAGAIN || errno == EINTR))
 		return TLS_WANT_READ;
 	return TLS_EOF;
@@ -436,7 +457,7 @@ conn_linger(struct conn *c)
 static void
 conn_step(struct conn *c)
 {
-	int r = 0;
+	int r = 0, heard;
 
 	for (;;) {
 		switch (c->state) {
@@ -470,15 +491,26 @@ conn_step(struct conn *c)
 			break;
 		case CONN_FLUSH:
 			/* the last records and close_notify leave together */
-			if (c->tls == NULL || (r = tls_conn_flush(c->tls)) == 0) {
-				(void)shutdown(c->io.fd, SHUT_WR);
-				c->state = CONN_LINGER;
-				ev_timer_arm(c->w->loop, &c->timer,
-				    c->w->t_linger);
+			if (c->tls != NULL && (r = tls_conn_flush(c->tls)) != 0)
+				break;
+			/*
+			 * A client that has said all it had to say is closed
+			 * at once, with a FIN (as nginx does): nothing unread
+			 * means no reset.  One that is still sending gets the
+			 * lingering close.
+			 */
+			heard = 0;
+			if (conn_linger(c, &heard) != TLS_WANT_READ || !heard) {
+				conn_free(c);
+				return;
 			}
+			r = 0;
+			(void)shutdown(c->io.fd, SHUT_WR);
+			c->state = CONN_LINGER;
+			ev_timer_arm(c->w->loop, &c->timer, c->w->t_linger);
 			break;
 		case CONN_LINGER:
-			r = conn_linger(c);
+			r = conn_linger(c, &heard);
 			break;
 		}
 		if (r == TLS_WANT_READ || r == TLS_WANT_WRITE) {

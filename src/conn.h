@@ -74,11 +74,12 @@ struct conn {
 };
 
 /*
- * Takes over a socket accepted on listener l from peer; closes it on
- * failure.  The peer address is used at once (rate limit, opted-in log)
+ * Takes over a socket accepted on listener l from peer and serves it as
+ * far as it can without waiting (the connection may be gone on return);
+ * closes it on failure.  The peer address is used at once (rate limit, opted-in log)
  * and not kept.
  */
-struct conn *conn_new(struct worker *, int fd,
+void	conn_new(struct worker *, int fd,
 	    const struct server_listener *l, const struct sockaddr *peer,
 	    socklen_t peerlen);
 /*

@@ -15,6 +15,7 @@ struct ev_loop {
 	uint64_t	 now;
 	struct ev_tlist	 lists[EV_TLISTS];
 	int		 nlists;
+	void		(*wait)(void);
 };
 
 static uint64_t
@@ -64,10 +65,12 @@ ev_set(struct ev_loop *l, struct ev_io *io, uint32_t events)
 {
 	struct epoll_event ev = { .events = events, .data.ptr = io };
 
+	int op = io->events == 0 ? EPOLL_CTL_ADD : EPOLL_CTL_MOD;
+
 	if (io->events == events)
 		return 0;
 	io->events = events;
-	return epoll_ctl(l->epfd, EPOLL_CTL_MOD, io->fd, &ev);
+	return epoll_ctl(l->epfd, op, io->fd, &ev);
 }
 
 void
@@ -130,6 +133,12 @@ ev_now(struct ev_loop *l)
 }
 
 void
+ev_on_wait(struct ev_loop *l, void (*fn)(void))
+{
+	l->wait = fn;
+}
+
+void
 ev_break(struct ev_loop *l)
 {
 	l->stop = 1;
@@ -173,6 +182,8 @@ ev_run(struct ev_loop *l)
 	int			 i, n;
 
 	while (!l->stop) {
+		if (l->wait != NULL)
+			l->wait();
 		n = epoll_wait(l->epfd, evs, EV_BATCH, ev_next_timeout(l));
 		l->now = ev_clock();
 		if (n == -1) {

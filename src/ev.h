@@ -17,7 +17,7 @@ typedef void ev_timer_cb(struct ev_loop *, void *arg);
 
 struct ev_io {
 	int		 fd;
-	uint32_t	 events;	/* what epoll is asked for now */
+	uint32_t	 events;	/* what epoll is asked for now; 0: not yet */
 	ev_io_cb	*cb;
 	void		*arg;
 };
@@ -42,6 +42,10 @@ struct ev_tlist {
 struct ev_loop *ev_new(void);
 void	ev_free(struct ev_loop *);
 int	ev_add(struct ev_loop *, struct ev_io *, uint32_t events);
+/*
+ * Sets what epoll waits for; the first call adds the descriptor, so one
+ * that is served at once (its data already there) never enters the set.
+ */
 int	ev_set(struct ev_loop *, struct ev_io *, uint32_t events);
 void	ev_del(struct ev_loop *, struct ev_io *);
 /* A timer list whose timers all fire ms after they are armed. */
@@ -49,6 +53,11 @@ struct ev_tlist *ev_tlist(struct ev_loop *, uint64_t ms);
 void	ev_timer_arm(struct ev_loop *, struct ev_timer *, struct ev_tlist *);
 void	ev_timer_cancel(struct ev_timer *);
 uint64_t ev_now(struct ev_loop *);
+/*
+ * Called before each wait for events: work batched over a round of events
+ * (log lines) is done there.
+ */
+void	ev_on_wait(struct ev_loop *, void (*)(void));
 /* Runs until ev_break(); returns -1 if epoll fails. */
 int	ev_run(struct ev_loop *);
 void	ev_break(struct ev_loop *);

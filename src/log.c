@@ -1,4 +1,5 @@
 #include <fcntl.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -12,6 +13,24 @@
 
 /* Set once at start-up, before any worker runs; read-only afterwards. */
 static int log_journal;
+
+/*
+ * Request lines wait here until the worker's round of events is done:
+ * one write for the round, not one a request.  Each thread has its own.
+ */
+#define LOG_BATCH	PIPE_BUF	/* what a pipe writes whole */
+static _Thread_local struct {
+	char	 buf[LOG_BATCH];
+	size_t	 len;
+} log_batch;
+
+void
+log_flush(void)
+{
+	if (log_batch.len > 0)
+		(void)!write(STDERR_FILENO, log_batch.buf, log_batch.len);
+	log_batch.len = 0;
+}
 
 void
 log_init(void)
@@ -47,11 +66,12 @@ log_plain(void)
 	log_journal = 0;
 }
 
-static void log_line(int, const char *, va_list)
-    __attribute__((format(printf, 2, 0)));
+static void log_line(int, int, const char *, va_list)
+    __attribute__((format(printf, 3, 0)));
 
+/* batch: a request's line, which may wait for log_flush() */
 static void
-log_line(int prio, const char *fmt, va_list ap)
+log_line(int batch, int prio, const char *fmt, va_list ap)
 {
 	char	 line[2048];
 	int	 n = 0, m;
@@ -65,7 +85,15 @@ log_line(int prio, const char *fmt, va_list ap)
 	if ((size_t)n >= sizeof(line) - 1)	/* truncated: mark it */
 		n = (int)sizeof(line) - 5, memcpy(line + n, "...", 3), n += 3;
 	line[n++] = '\n';
-	(void)!write(STDERR_FILENO, line, (size_t)n);
+	if (log_batch.len + (size_t)n > LOG_BATCH)
+		log_flush();
+	if (!batch) {	/* after the lines before it */
+		log_flush();
+		(void)!write(STDERR_FILENO, line, (size_t)n);
+		return;
+	}
+	memcpy(log_batch.buf + log_batch.len, line, (size_t)n);
+	log_batch.len += (size_t)n;
 }
 
 #define LOG_FN(name, prio)				\
@@ -75,7 +103,7 @@ name(const char *fmt, ...)				\
 	va_list ap;					\
 							\
 	va_start(ap, fmt);				\
-	log_line(prio, fmt, ap);			\
+	log_line(0, prio, fmt, ap);			\
 	va_end(ap);					\
 }
 
@@ -117,16 +145,16 @@ log_escape(const char *s, char *out, size_t outlen)
 	out[o] = '\0';
 }
 
-static void log_fmt(int, const char *, ...)
-    __attribute__((format(printf, 2, 3)));
+static void log_batched(const char *, ...)
+    __attribute__((format(printf, 1, 2)));
 
 static void
-log_fmt(int prio, const char *fmt, ...)
+log_batched(const char *fmt, ...)
 {
 	va_list ap;
 
 	va_start(ap, fmt);
-	log_line(prio, fmt, ap);
+	log_line(1, 6, fmt, ap);
 	va_end(ap);
 }
 
@@ -141,7 +169,7 @@ log_req(const struct log_request *r)
 	log_escape(r->host ? r->host : "-", host, sizeof(host));
 	gmtime_r(&now, &tm);
 	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
-	log_fmt(6, "%s %s %s%s%s %s %d %llu %.1fms", when, r->proto,
+	log_batched("%s %s %s%s%s %s %d %llu %.1fms", when, r->proto,
 	    r->client ? r->client : "", r->client ? " " : "",
 	    host, path[0] ? path : "/", r->status, r->bytes, r->ms);
 }

@@ -1,6 +1,6 @@
 /*
- * Logging to stderr, one write(2) per line so lines from several workers
- * never interleave.  Under systemd (JOURNAL_STREAM set) lines carry
+ * Logging to stderr, whole lines per write(2) (at most PIPE_BUF bytes) so
+ * lines from several workers never interleave.  Under systemd (JOURNAL_STREAM set) lines carry
  * sd-daemon "<N>" priority prefixes.  Client addresses are never passed
  * here unless the operator opted in.
  */
@@ -27,7 +27,10 @@ void	log_plain(void);
 void	log_info(const char *, ...) __attribute__((format(printf, 1, 2)));
 void	log_warn(const char *, ...) __attribute__((format(printf, 1, 2)));
 void	log_err(const char *, ...) __attribute__((format(printf, 1, 2)));
+/* A request's line: it waits for the worker's log_flush(). */
 void	log_req(const struct log_request *);
+/* Writes the calling thread's waiting request lines. */
+void	log_flush(void);
 
 /* Escapes control bytes and backslashes as \xNN into out (always NUL-terminated). */
 void	log_escape(const char *, char *out, size_t outlen);

@@ -29,6 +29,34 @@
 #define SERVER_CACHE_BYTES	(1024 * 1024)
 /* Bursts of new connections must never overflow the accept queue. */
 #define SERVER_BACKLOG		4096
+/*
+ * A connection is accepted once its first bytes are there (or after this
+ * many seconds without): the request is read at once, without a round
+ * through epoll.  Clients speak first in both protocols.
+ */
+#define SERVER_DEFER_S		1
+
+/*
+ * Takes a listening socket, ours or systemd's.  What it sets is inherited
+ * by every connection accepted from it: no system call per connection.
+ */
+static void
+server_listener_add(struct server *s, int fd, const struct proto *proto,
+    enum server_io io, int activated)
+{
+	int one = 1, defer = SERVER_DEFER_S;
+
+	/* replies leave whole: no Nagle delay after a short final write */
+	(void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	(void)setsockopt(fd, IPPROTO_TCP, TCP_DEFER_ACCEPT, &defer,
+	    sizeof(defer));
+	s->l[s->nl].fd = fd;
+	s->l[s->nl].proto = proto;
+	s->l[s->nl].io = io;
+	s->l[s->nl].proxy = s->proxy;
+	s->l[s->nl].activated = activated;
+	s->nl++;
+}
 
 static int
 server_bind(struct server *s, const struct proto *proto, enum server_io io,
@@ -81,11 +109,7 @@ server_bind(struct server *s, const struct proto *proto, enum server_io io,
 				continue;
 			goto fail;
 		}
-		s->l[s->nl].fd = fd;
-		s->l[s->nl].proto = proto;
-		s->l[s->nl].io = io;
-		s->l[s->nl].proxy = s->proxy;
-		s->nl++;
+		server_listener_add(s, fd, proto, io, 0);
 		bound++;
 		log_info("listening on %s%s%s port %d (%s)",
 		    ai->ai_family == AF_INET6 ? "[" : "", host,
@@ -139,12 +163,7 @@ server_adopt(struct server *s, int fd, const struct proto *proto,
 		snprintf(err, errlen, "socket %d: %s", fd, strerror(errno));
 		return -1;
 	}
-	s->l[s->nl].fd = fd;
-	s->l[s->nl].proto = proto;
-	s->l[s->nl].io = io;
-	s->l[s->nl].proxy = s->proxy;
-	s->l[s->nl].activated = 1;
-	s->nl++;
+	server_listener_add(s, fd, proto, io, 1);
 	log_info("listening on socket %d from systemd (%s)", fd, proto->name);
 	return 0;
 }
@@ -169,7 +188,7 @@ server_accept(struct ev_loop *loop, void *arg, uint32_t events)
 	struct worker		*w = wl->w;
 	struct sockaddr_storage	 ss;
 	socklen_t		 sslen;
-	int			 fd, i, one = 1;
+	int			 fd, i;
 
 	for (i = 0; i < SERVER_ACCEPT_BURST; i++) {
 		sslen = sizeof(ss);
@@ -200,8 +219,6 @@ server_accept(struct ev_loop *loop, void *arg, uint32_t events)
 			server_refused(w);
 			continue;
 		}
-		(void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one,
-		    sizeof(one));
 		conn_new(w, fd, wl->l, (struct sockaddr *)&ss, sslen);
 	}
 }
@@ -242,6 +259,7 @@ server_worker_main(void *arg)
 
 	if (ev_run(w->loop) == -1)
 		log_err("event loop failed: %s", strerror(errno));
+	log_flush();
 	return NULL;
 }
 
@@ -261,6 +279,7 @@ server_worker_init(struct server *s, struct worker *w, char *err,
 		snprintf(err, errlen, "epoll: %s", strerror(errno));
 		return -1;
 	}
+	ev_on_wait(w->loop, log_flush);
 	if ((w->mime = mime_new(err, errlen)) == NULL)
 		return -1;
 	if ((w->cache = cache_new(SERVER_CACHE_BYTES)) == NULL) {

@@ -1,4 +1,5 @@
 #include <errno.h>
+#include <limits.h>
 #include <pthread.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -50,6 +51,7 @@ struct tls_conn {
 	int		 fd;
 	int		 sni;
 	int		 buffered;	/* a write buffer is in place */
+	int		 prefixed;	/* reads go through a buffer */
 };
 
 /*
@@ -550,8 +552,34 @@ tls_server_free(struct tls_server *srv)
 	free(srv);
 }
 
+/*
+ * Bytes read before TLS was known to start are given back through a read
+ * buffer in front of the socket; it goes once it is empty (see
+ * tls_conn_handshake), so a connection does not keep it.
+ */
+static int
+tls_conn_prefix(struct tls_conn *c, const void *pre, size_t len)
+{
+	BIO *buf, *sock;
+
+	if (len > INT_MAX || (buf = BIO_new(BIO_f_buffer())) == NULL)
+		return -1;
+	if ((sock = BIO_new_socket(c->fd, BIO_NOCLOSE)) == NULL ||
+	    /* the macro's argument is not const; the data is copied */
+	    !BIO_set_buffer_read_data(buf, (void *)(uintptr_t)pre,
+	    (long)len)) {
+		BIO_free(sock);
+		BIO_free(buf);
+		return -1;
+	}
+	BIO_push(buf, sock);
+	SSL_set0_rbio(c->ssl, buf);
+	c->prefixed = 1;
+	return 0;
+}
+
 struct tls_conn *
-tls_conn_new(struct tls_server *srv, int fd)
+tls_conn_new(struct tls_server *srv, int fd, const void *pre, size_t prelen)
 {
 	struct tls_conn *c;
 
@@ -561,7 +589,8 @@ tls_conn_new(struct tls_server *srv, int fd)
 	c->fd = fd;
 	if ((c->ssl = SSL_new(srv->ctx[0])) == NULL ||
 	    !SSL_set_fd(c->ssl, fd) ||
-	    !SSL_set_ex_data(c->ssl, tls_conn_idx, c)) {
+	    !SSL_set_ex_data(c->ssl, tls_conn_idx, c) ||
+	    (prelen > 0 && tls_conn_prefix(c, pre, prelen) == -1)) {
 		tls_conn_free(c);
 		ERR_clear_error();
 		return NULL;
@@ -602,9 +631,19 @@ tls_conn_handshake(struct tls_conn *c)
 	int r;
 
 	ERR_clear_error();
-	if ((r = SSL_do_handshake(c->ssl)) == 1)
-		return 0;
-	return tls_result(c, r);
+	if ((r = SSL_do_handshake(c->ssl)) != 1)
+		return tls_result(c, r);
+	if (c->prefixed && BIO_ctrl_pending(SSL_get_rbio(c->ssl)) == 0) {
+		BIO *sock = BIO_new_socket(c->fd, BIO_NOCLOSE);
+
+		if (sock == NULL) {
+			ERR_clear_error();
+			return TLS_ERR;
+		}
+		SSL_set0_rbio(c->ssl, sock);
+		c->prefixed = 0;
+	}
+	return 0;
 }
 
 ssize_t

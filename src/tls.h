@@ -35,7 +35,13 @@ struct tls_server *tls_server_new(int dirfd, const char *const *hosts,
 	    size_t nhosts, char *err, size_t errlen);
 void	tls_server_free(struct tls_server *);
 
-struct tls_conn *tls_conn_new(struct tls_server *, int fd);
+/*
+ * A server connection on fd.  pre holds bytes already read from it (the
+ * start of the ClientHello, when a port detects TLS): they are read
+ * first.
+ */
+struct tls_conn *tls_conn_new(struct tls_server *, int fd, const void *pre,
+	    size_t prelen);
 void	tls_conn_free(struct tls_conn *);
 int	tls_conn_handshake(struct tls_conn *);
 ssize_t	tls_conn_read(struct tls_conn *, void *, size_t);

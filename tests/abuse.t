@@ -205,7 +205,26 @@ section_end slow
 # =========================================================================
 ok 'yurt_start -R 0 -m 50 -t 10' "bound: server starts with -m 50"
 idle_fds
-"$FLOOD" hold -t 2 -n 300 -d 4 127.0.0.1 "$YURT_PORT" >"$T/hold.out" 2>"$T/hold.err" &
+# Connections that have sent nothing wait in the kernel for a second
+# (TCP_DEFER_ACCEPT) and take no place: a client is served at once.
+"$FLOOD" hold -t 2 -n 300 -d 2 127.0.0.1 "$YURT_PORT" >"$T/hold.out" 2>"$T/hold.err" &
+f1=$!
+wait_connected "$T/hold.err"
+sleep 0.3
+t0=$(now_ms)
+req -t 5 gemini://localhost/ >"$OUT" 2>"$ERR"
+rc=$?
+el=$(($(now_ms) - t0))
+h=$(head -n 1 "$OUT" | tr -d '\r')
+ok '[ "$rc" = 0 ] && [ "$el" -lt 900 ] && [[ $h =~ ^20 ]]' \
+    "bound: 300 silent connections take no place: a client is served at once (got '${h:0:20}', ${el} ms)"
+wait "$f1"
+diag "bound (silent): $(cat "$T/hold.out")"
+is "$(kv connected "$T/hold.out")/$(kv failed "$T/hold.out")" 300/0 \
+    "bound: the silent ones are taken too, after the wait (none left hanging)"
+ok 'back_to_idle 8' "bound: descriptors back to idle after the silent flood ($FDS, idle $IDLE)"
+# Connections that have begun a request are held, up to the bound.
+"$FLOOD" hold -x x -t 2 -n 300 -d 4 127.0.0.1 "$YURT_PORT" >"$T/hold.out" 2>"$T/hold.err" &
 f1=$!
 wait_connected "$T/hold.err"
 sleep 0.3
@@ -238,7 +257,7 @@ ok '[ -n "$last" ] && [ "$last" -ge 0 ] && [ "$last" -lt 2000 ]' \
 ok 'back_to_idle 8' "bound: descriptors back to idle after the flood ($FDS, idle $IDLE)"
 ok 'serves' "bound: the server serves again once the flood ends"
 # the same on the Gopher port
-"$FLOOD" hold -t 2 -n 150 -d 2 127.0.0.1 "$YURT_GOPHER_PORT" >"$T/hold.out" 2>"$T/hold.err"
+"$FLOOD" hold -x x -t 2 -n 150 -d 2 127.0.0.1 "$YURT_GOPHER_PORT" >"$T/hold.out" 2>"$T/hold.err"
 diag "bound (gopher): $(cat "$T/hold.out")"
 open=$(kv open "$T/hold.out")
 ok '[ "$(kv failed "$T/hold.out")" = 0 ] && [ -n "$open" ] && [ "$open" -le 50 ]' \
