@@ -7,6 +7,9 @@
 
 #include "mime.h"
 
+/* What libmagic reads of a file to tell its type. */
+#define MIME_BYTES_MAX	(64 * 1024)
+
 struct mime {
 	magic_t	 magic;
 };
@@ -81,6 +84,13 @@ mime_new(char *err, size_t errlen)
 		mime_free(m);
 		return NULL;
 	}
+	/*
+	 * A type shows in a file's first bytes; libmagic's default reads a
+	 * megabyte and scans it all for the text tests, which made every
+	 * request for a large file of unknown extension cost milliseconds.
+	 */
+	(void)magic_setparam(m->magic, MAGIC_PARAM_BYTES_MAX, &(size_t){
+	    MIME_BYTES_MAX });
 	return m;
 }
 

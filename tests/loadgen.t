@@ -53,6 +53,8 @@ mkdir -p "$R"
 	done
 } | head -c 5120 >"$R/index.gmi"
 PAGE_SIZE=$(wc -c <"$R/index.gmi")
+# a file of 3 MB for -z (bytes counted by the kernel, not copied)
+head -c 3000000 /dev/zero | tr '\0' 'z' >"$R/big.bin"
 
 # one client making hundreds of requests: no rate limit
 ok 'yurt_start -R 0' "yurt starts (rate limit off)"
@@ -99,6 +101,10 @@ if [ -n "${YURT_GOPHER_PORT:-}" ]; then
 	out=$(timeout 60 "$LG" -c 4 -n 50 "gophers://localhost:$YURT_GOPHER_PORT/1/" 2>&1); rc=$?
 	is "$rc" 0 "gophers:// to yurt, 50 requests: exit status 0"
 	is "$(field ok "$out")" 50 "... 50 ok"
+	out=$(timeout 60 "$LG" -z -c 2 -n 6 "gopher://localhost:$YURT_GOPHER_PORT/9/big.bin" 2>&1); rc=$?
+	is "$rc" 0 "-z: 6 downloads of 3 MB, counted and dropped in the kernel: exit status 0"
+	is "$(field ok "$out")/$(field ok_bytes "$out")" 6/18000000 \
+	    "... every byte of every response counted (6 ok, 18000000 bytes)"
 fi
 
 ok 'yurt_alive' "yurt survived the load"
