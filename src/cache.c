@@ -88,6 +88,18 @@ cache_find(struct cache *c, const struct cache_key *k, uint64_t now)
 	return NULL;
 }
 
+void
+cache_expire(struct cache *c, uint64_t now)
+{
+	size_t i;
+
+	if (c == NULL)
+		return;
+	for (i = 0; i < CACHE_SLOTS; i++)
+		if (c->e[i].data != NULL && now - c->e[i].born >= CACHE_TTL_MS)
+			cache_drop(c, &c->e[i]);
+}
+
 const char *
 cache_source(struct cache *c, const struct cache_key *k, uint64_t now)
 {

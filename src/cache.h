@@ -42,6 +42,8 @@ const char	*cache_source(struct cache *, const struct cache_key *,
  */
 int		 cache_get(struct cache *, const struct cache_key *,
 		    uint64_t now_ms, const struct stat *st, struct buf *out);
+/* Drops every page whose second is up. */
+void		 cache_expire(struct cache *, uint64_t now_ms);
 /* Keeps a page rendered from source, whose stat (when opened) was st. */
 void		 cache_put(struct cache *, const struct cache_key *,
 		    uint64_t now_ms, const char *source, const struct stat *st,

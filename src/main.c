@@ -5,6 +5,9 @@
  * workers run and the main thread only handles signals.
  */
 #include <errno.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 #include <fcntl.h>
 #include <libgen.h>
 #include <limits.h>
@@ -184,6 +187,17 @@ main(int argc, char **argv)
 	uint64_t		 wd;
 	int			 sig, nworkers, asroot;
 
+#ifdef __GLIBC__
+	/*
+	 * Fixed thresholds: glibc's own grow with every large block freed,
+	 * and a worker's arena then keeps megabytes from one burst of
+	 * connections for good.  Blocks from 128 KB come from mmap and go
+	 * back when freed; more than 256 KB free at an arena's top is given
+	 * back too.  What a request allocates is far smaller.
+	 */
+	(void)mallopt(M_MMAP_THRESHOLD, 128 * 1024);
+	(void)mallopt(M_TRIM_THRESHOLD, 256 * 1024);
+#endif
 	log_init();
 	sd_init();
 	switch (config_load(&cfg, argc, argv)) {

@@ -1,6 +1,7 @@
 /*
  * Content types: an extension table first, for the types libmagic gets
- * wrong or cannot know (text/gemini above all), then libmagic.  One
+ * wrong or cannot know (text/gemini above all), then libmagic's binary
+ * signatures, then a look at the bytes for text.  One
  * struct mime per worker thread, since a magic_t is not thread-safe.
  */
 #ifndef YURT_MIME_H
@@ -16,5 +17,11 @@ void	mime_free(struct mime *);
 const char *mime_type(struct mime *, const char *name, int fd);
 /* The type from the extension alone, or NULL. */
 const char *mime_ext(const char *name);
+/*
+ * "text/plain" for UTF-8 text (ASCII included), with charset=iso-8859-1
+ * for other text, NULL for anything with other control characters.  buf
+ * is a file's start; more says the file goes on (a character may be cut).
+ */
+const char *mime_text(const char *buf, size_t len, int more);
 
 #endif

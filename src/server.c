@@ -7,6 +7,9 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 #include <netdb.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,6 +28,8 @@
 #define SERVER_ACCEPT_BURST	64
 /* A lingering close waits this long for the client's FIN. */
 #define SERVER_LINGER_MS	2000
+/* A worker with no connection for this long gives memory back. */
+#define SERVER_QUIET_MS		1000
 /* Rendered Gopher pages kept per worker. */
 #define SERVER_CACHE_BYTES	(1024 * 1024)
 /* Bursts of new connections must never overflow the accept queue. */
@@ -228,6 +233,28 @@ server_worker_closed(struct worker *w)
 {
 	if (w->stopping && w->nconns == 0)
 		ev_break(w->loop);
+	if (w->nconns == 0 && w->quiet.list == NULL)
+		ev_timer_arm(w->loop, &w->quiet, w->t_quiet);
+}
+
+/*
+ * A second after the worker's last connection closed, if none is open:
+ * the pages cached for a second are dropped, and the heap's free pages go
+ * back to the system.  Without it a burst of connections leaves the
+ * process megabytes larger for good (freed, but kept by malloc).  Under
+ * steady load this runs at most once a second, and only in a lull.
+ */
+static void
+server_quiet(struct ev_loop *loop, void *arg)
+{
+	struct worker *w = arg;
+
+	if (w->nconns > 0)
+		return;		/* armed again when the last one closes */
+	cache_expire(w->cache, ev_now(loop));
+#ifdef __GLIBC__
+	(void)malloc_trim(0);
+#endif
 }
 
 static void
@@ -290,6 +317,9 @@ server_worker_init(struct server *s, struct worker *w, char *err,
 	    (uint64_t)cfg->request_timeout * 1000);
 	w->t_idle = ev_tlist(w->loop, (uint64_t)cfg->idle_timeout * 1000);
 	w->t_linger = ev_tlist(w->loop, SERVER_LINGER_MS);
+	w->t_quiet = ev_tlist(w->loop, SERVER_QUIET_MS);
+	w->quiet.cb = server_quiet;
+	w->quiet.arg = w;
 	/* any descriptor will do as the reserve; a listener's dup is one */
 	w->spare = s->nl > 0 ? fcntl(s->l[0].fd, F_DUPFD_CLOEXEC, 0) : -1;
 	if ((w->wake.fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC)) == -1) {

@@ -62,7 +62,8 @@ struct worker {
 	struct ev_loop		*loop;
 	struct mime		*mime;
 	struct cache		*cache;		/* rendered Gopher pages */
-	struct ev_tlist		*t_request, *t_idle, *t_linger;
+	struct ev_tlist		*t_request, *t_idle, *t_linger, *t_quiet;
+	struct ev_timer		 quiet;		/* armed when the last closes */
 	struct worker_listener	 wl[SERVER_MAX_LISTEN];
 	struct ev_io		 wake;
 	struct conn		*conns;		/* every open connection */
