@@ -161,14 +161,20 @@ log_batched(const char *fmt, ...)
 void
 log_req(const struct log_request *r)
 {
-	char		 path[1024 * 4 + 1], host[256 * 4 + 1], when[32];
+	char		 path[1024 * 4 + 1], host[256 * 4 + 1], when[64];
 	struct tm	 tm;
 	time_t		 now = time(NULL);
 
 	log_escape(r->path ? r->path : "", path, sizeof(path));
 	log_escape(r->host ? r->host : "-", host, sizeof(host));
+	/*
+	 * Not strftime(): glibc's calls tzset(), which tries to open
+	 * /etc/localtime (outside the sandbox) on every request.
+	 */
 	gmtime_r(&now, &tm);
-	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	(void)snprintf(when, sizeof(when), "%04d-%02d-%02dT%02d:%02d:%02dZ",
+	    tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
+	    tm.tm_min, tm.tm_sec);
 	log_batched("%s %s %s%s%s %s %d %llu %.1fms", when, r->proto,
 	    r->client ? r->client : "", r->client ? " " : "",
 	    host, path[0] ? path : "/", r->status, r->bytes, r->ms);
