@@ -1,3 +1,6 @@
+#include <sys/socket.h>
+#include <sys/stat.h>
+
 #include <errno.h>
 #include <limits.h>
 #include <pthread.h>
@@ -7,7 +10,6 @@
 #include <string.h>
 #include <time.h>
 #include <strings.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <openssl/err.h>
@@ -50,15 +52,19 @@ struct tls_conn {
 	SSL		*ssl;
 	int		 fd;
 	int		 sni;
-	int		 buffered;	/* a write buffer is in place */
+	int		 buffered;	/* the reply buffer is in place */
 	int		 prefixed;	/* reads go through a buffer */
+	char		*out;		/* the reply buffer */
+	size_t		 outoff, outlen, outcap;
 };
 
 /*
  * Bytes of TLS records gathered before a write(2): the reply's records
- * and the close_notify leave together, a large file in 4 records a call.
+ * (with a session ticket before them and the close_notify after) leave
+ * together, a large file in 4 records a call.
  */
 #define TLS_WBUF	(64 * 1024)
+#define TLS_WBUF_MIN	(8 * 1024)
 
 static int tls_conn_idx = -1, tls_server_idx = -1;
 /*
@@ -66,15 +72,83 @@ static int tls_conn_idx = -1, tls_server_idx = -1;
  * (under a lock) every time one is named by an EVP_aes_*() call.
  */
 static EVP_CIPHER *tls_ticket_cipher;
+static BIO_METHOD *tls_out_method;
+
+/*
+ * The reply buffer, as OpenSSL's write BIO.  OpenSSL flushes its BIO
+ * after every flight, a session ticket being one; this one keeps all it
+ * is given until tls_conn_flush(), so a ticket, the reply and the
+ * close_notify leave in one write(2) and one TCP segment where they fit.
+ * It never refuses a write: tls_conn_write() sends what is gathered
+ * before it passes TLS_WBUF.
+ */
+static int
+tls_out_write(BIO *b, const char *data, int len)
+{
+	struct tls_conn	*c = BIO_get_data(b);
+	size_t		 need, cap;
+	char		*p;
+
+	if (len <= 0)
+		return 0;
+	if (c->outoff > 0) {	/* what was sent makes room */
+		memmove(c->out, c->out + c->outoff, c->outlen - c->outoff);
+		c->outlen -= c->outoff;
+		c->outoff = 0;
+	}
+	need = c->outlen + (size_t)len;
+	if (need > c->outcap) {
+		for (cap = c->outcap ? c->outcap : TLS_WBUF_MIN; cap < need;)
+			cap *= 2;
+		if ((p = realloc(c->out, cap)) == NULL)
+			return -1;
+		c->out = p;
+		c->outcap = cap;
+	}
+	memcpy(c->out + c->outlen, data, (size_t)len);
+	c->outlen += (size_t)len;
+	return len;
+}
+
+static long
+tls_out_ctrl(BIO *b, int cmd, long num, void *ptr)
+{
+	struct tls_conn *c = BIO_get_data(b);
+
+	switch (cmd) {
+	case BIO_CTRL_FLUSH:
+		return 1;	/* tls_conn_flush() sends, when the reply says */
+	case BIO_CTRL_WPENDING:
+		return (long)(c->outlen - c->outoff);
+	default:
+		return 0;
+	}
+}
+
+static int
+tls_out_create(BIO *b)
+{
+	BIO_set_init(b, 1);
+	return 1;
+}
 
 int
 tls_init(void)
 {
+	int type;
+
 	if (OPENSSL_init_ssl(0, NULL) != 1)
 		return -1;
 	tls_conn_idx = SSL_get_ex_new_index(0, NULL, NULL, NULL, NULL);
 	tls_server_idx = SSL_CTX_get_ex_new_index(0, NULL, NULL, NULL, NULL);
 	tls_ticket_cipher = EVP_CIPHER_fetch(NULL, "AES-256-CBC", NULL);
+	if ((type = BIO_get_new_index()) == -1 ||
+	    (tls_out_method = BIO_meth_new(type | BIO_TYPE_SOURCE_SINK,
+	    "yurt reply")) == NULL ||
+	    !BIO_meth_set_write(tls_out_method, tls_out_write) ||
+	    !BIO_meth_set_ctrl(tls_out_method, tls_out_ctrl) ||
+	    !BIO_meth_set_create(tls_out_method, tls_out_create))
+		return -1;
 	return tls_conn_idx == -1 || tls_server_idx == -1 ||
 	    tls_ticket_cipher == NULL ? -1 : 0;
 }
@@ -470,10 +544,11 @@ tls_ctx_new(int dirfd, const char *host, char *err, size_t errlen)
 	if (!SSL_CTX_set1_groups_list(ctx, "X25519:P-256:P-384"))
 		goto fail;
 	/*
-	 * One TLS 1.3 ticket, not OpenSSL's two: a client resumes with one,
-	 * and each costs an encryption and a write on every handshake.
+	 * One TLS 1.3 ticket, not OpenSSL's two: a client resumes with one.
+	 * None at the end of the handshake: tls_conn_buffer() asks for it,
+	 * so that it leaves with the reply (see tls_out_write).
 	 */
-	if (!SSL_CTX_set_num_tickets(ctx, 1))
+	if (!SSL_CTX_set_num_tickets(ctx, 0))
 		goto fail;
 
 	if ((bio = tls_read_file(dirfd, crt, err, errlen)) == NULL)
@@ -626,6 +701,7 @@ tls_conn_free(struct tls_conn *c)
 	if (c == NULL)
 		return;
 	SSL_free(c->ssl);
+	free(c->out);
 	free(c);
 }
 
@@ -685,6 +761,8 @@ tls_conn_write(struct tls_conn *c, const void *buf, size_t len)
 	size_t	 n;
 	int	 r;
 
+	if (c->outlen - c->outoff >= TLS_WBUF && (r = tls_conn_flush(c)) != 0)
+		return r;
 	ERR_clear_error();
 	if ((r = SSL_write_ex(c->ssl, buf, len, &n)) == 1)
 		return (ssize_t)n;
@@ -694,7 +772,7 @@ tls_conn_write(struct tls_conn *c, const void *buf, size_t len)
 int
 tls_conn_buffer(struct tls_conn *c)
 {
-	BIO *buf, *sock;
+	BIO *out;
 
 	if (c->buffered)
 		return 0;
@@ -702,15 +780,12 @@ tls_conn_buffer(struct tls_conn *c)
 	 * Only once the reply starts: an idle connection must stay small.
 	 * Reads keep going to the socket directly.
 	 */
-	if ((buf = BIO_new(BIO_f_buffer())) == NULL ||
-	    !BIO_set_write_buffer_size(buf, TLS_WBUF) ||
-	    (sock = BIO_new_socket(c->fd, BIO_NOCLOSE)) == NULL) {
-		BIO_free(buf);
+	if ((out = BIO_new(tls_out_method)) == NULL) {
 		ERR_clear_error();
 		return -1;
 	}
-	BIO_push(buf, sock);
-	SSL_set0_wbio(c->ssl, buf);
+	BIO_set_data(out, c);
+	SSL_set0_wbio(c->ssl, out);
 	/*
 	 * Released buffers keep an idle connection small; a reply, kept
 	 * buffers: released, they are freed and allocated again for every
@@ -718,19 +793,31 @@ tls_conn_buffer(struct tls_conn *c)
 	 */
 	SSL_clear_mode(c->ssl, SSL_MODE_RELEASE_BUFFERS);
 	c->buffered = 1;
+	/* the session ticket, written ahead of the reply (TLS 1.3 only) */
+	if (SSL_version(c->ssl) >= TLS1_3_VERSION &&
+	    !SSL_new_session_ticket(c->ssl))
+		ERR_clear_error();
 	return 0;
 }
 
 int
 tls_conn_flush(struct tls_conn *c)
 {
-	BIO *w = SSL_get_wbio(c->ssl);
+	ssize_t n;
 
-	if (!c->buffered || BIO_wpending(w) == 0)
-		return 0;
-	if (BIO_flush(w) == 1 && BIO_wpending(w) == 0)
-		return 0;
-	return BIO_should_retry(w) ? TLS_WANT_WRITE : TLS_ERR;
+	while (c->outoff < c->outlen) {
+		n = send(c->fd, c->out + c->outoff, c->outlen - c->outoff,
+		    MSG_NOSIGNAL);
+		if (n > 0)
+			c->outoff += (size_t)n;
+		else if (n == -1 && errno == EINTR)
+			continue;
+		else
+			return n == -1 && errno == EAGAIN ? TLS_WANT_WRITE :
+			    TLS_ERR;
+	}
+	c->outoff = c->outlen = 0;
+	return 0;
 }
 
 int

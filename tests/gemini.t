@@ -513,8 +513,11 @@ ok 'yurt_stop' "server stops cleanly on SIGTERM"
 # =========================================================================
 ok 'yurt_start -m 4 -t 20' "server starts with -m 4"
 holders=""
+# each holder sends a byte: a connection that has said nothing is only
+# accepted after a second (TCP_DEFER_ACCEPT) and takes no place before
 for i in 1 2 3 4 5 6; do
-	sleep 15 3<>"/dev/tcp/127.0.0.1/$YURT_PORT" 2>/dev/null &
+	(exec 3<>"/dev/tcp/127.0.0.1/$YURT_PORT" && printf x >&3 &&
+	    exec sleep 15) 2>/dev/null &
 	holders="$holders $!"
 done
 sleep 1
