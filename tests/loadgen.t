@@ -87,6 +87,11 @@ ok '[ "$(field ok "$out")" -gt 0 ] && [ "$(field errors "$out")" = 0 ]' \
     "... requests answered, no error"
 is "$(printf '%s\n' "$out" | grep -vc '^RESULT')" 0 "... -q prints only the RESULT line"
 
+one=$(field ok_bytes "$(timeout 30 "$LG" -q -n 1 "$URL" 2>&1)")
+out=$(timeout 60 "$LG" -q -j 2 -c 8 -n 101 "$URL" 2>&1); rc=$?
+is "$rc/$(field ok "$out")/$(field ok_bytes "$out")" "0/101/$((101 * one))" \
+    "-j 2: two threads share 101 requests, all counted once (status, ok, bytes)"
+
 out=$(timeout 30 "$LG" -q -n 20 "gemini://127.0.0.1:$YURT_PORT/" 2>&1)
 is "$(field status_53 "$out")" 20 "status codes are counted (53 for a host yurt does not serve)"
 

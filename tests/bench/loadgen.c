@@ -4,15 +4,18 @@
  * sockets; every request is a new connection (and a new TLS handshake,
  * unless -r resumes a session) whose response is read to EOF.
  *
- * usage: loadgen [-qrz] [-c CONC] [-n COUNT] [-d SECONDS] [-t SECONDS]
- *		  [-R LINE] [-k N] URL
+ * usage: loadgen [-qrz] [-c CONC] [-j THREADS] [-n COUNT] [-d SECONDS]
+ *		  [-t SECONDS] [-R LINE] [-k N] URL
  *
  *	gemini://HOST:PORT/PATH		request "URL\r\n" over TLS
  *	gopher://HOST:PORT/TSELECTOR	request "SELECTOR\r\n" over TCP
  *	gophers://HOST:PORT/TSELECTOR	the same over TLS
  *	tls://HOST:PORT, tcp://HOST:PORT	raw: the request is -R
  *
- * -c connections in flight (default 16); -n requests in all; -d seconds
+ * -c connections in flight (default 16), shared by -j threads (default
+ * 1), each with its own loop, so that the client is not the bottleneck
+ * of a TLS server on a machine of several cores; -n requests in all (also
+ * shared); -d seconds
  * at most (a duration run abandons what is in flight at the end: those
  * are "aborted", neither ok nor errors); -t seconds one request may take
  * (default 10); -r resumes TLS sessions (each ticket is offered once,
@@ -51,6 +54,7 @@
 #include <errno.h>
 #include <limits.h>
 #include <netdb.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdint.h>
@@ -66,6 +70,7 @@
 #define MAX_DURATION	600
 #define MAX_COUNT	10000000L
 #define MAX_CONC	20000
+#define MAX_THREADS	16
 #define MAX_REQ		4096
 #define HEAD_KEEP	1040	/* a Gemini header: 2 + 1 + 1024 + 2 */
 #define READ_BUF	(256 * 1024)
@@ -177,8 +182,8 @@ static void conn_step(struct lg *, struct conn *);
 static void
 usage(void)
 {
-	fprintf(stderr, "usage: loadgen [-qrz] [-c CONC] [-n COUNT] "
-	    "[-d SECONDS] [-t SECONDS] [-R LINE] [-k N] URL\n"
+	fprintf(stderr, "usage: loadgen [-qrz] [-c CONC] [-j THREADS] "
+	    "[-n COUNT] [-d SECONDS] [-t SECONDS] [-R LINE] [-k N] URL\n"
 	    "  URL: gemini://HOST:PORT/PATH, gopher[s]://HOST:PORT/TSELECTOR,"
 	    "\n       tls://HOST:PORT or tcp://HOST:PORT (with -R); "
 	    "loopback only\n");
@@ -1144,6 +1149,84 @@ report(const struct lg *g)
 	printf("\n");
 }
 
+/* Connections (or requests) of thread t of n: n shares, as even as can be. */
+static long
+share(long total, int n, int t)
+{
+	return total / n + (t < total % n ? 1 : 0);
+}
+
+static void
+lg_setup(struct lg *g)
+{
+	long i;
+
+	if (g->tls)
+		tls_setup(g);
+	g->conns = calloc((size_t)g->slots, sizeof(*g->conns));
+	g->freelist = calloc((size_t)g->slots, sizeof(*g->freelist));
+	g->hist = calloc(HIST_N, sizeof(*g->hist));
+	g->rbuf = malloc(READ_BUF);
+	if (g->conns == NULL || g->freelist == NULL || g->hist == NULL ||
+	    g->rbuf == NULL)
+		die("out of memory");
+	for (i = g->slots - 1; i >= 0; i--) {
+		g->conns[i].fd = -1;
+		g->freelist[g->nfree++] = i;
+	}
+}
+
+static void
+lg_free(struct lg *g)
+{
+	if (g->session != NULL)
+		SSL_SESSION_free(g->session);
+	while (g->ntickets > 0)
+		SSL_SESSION_free(g->tickets[--g->ntickets]);
+	SSL_CTX_free(g->ctx);
+	free(g->conns);
+	free(g->freelist);
+	free(g->hist);
+	free(g->rbuf);
+}
+
+/* Adds a thread's results to the whole. */
+static void
+lg_merge(struct lg *to, const struct lg *from)
+{
+	size_t i;
+
+	to->started += from->started;
+	to->finished += from->finished;
+	for (i = 0; i < OUT_NOUTCOME; i++)
+		to->outcome[i] += from->outcome[i];
+	for (i = 0; i < NSTATUS; i++)
+		to->status[i] += from->status[i];
+	for (i = 0; i < HIST_N; i++)
+		to->hist[i] += from->hist[i];
+	to->aborted += from->aborted;
+	to->resumed += from->resumed;
+	to->handshakes += from->handshakes;
+	to->noclose += from->noclose;
+	to->bytes += from->bytes;
+	to->ok_bytes += from->ok_bytes;
+	to->idle_open += from->idle_open;
+	to->idle_closed += from->idle_closed;
+	if (from->maxlat > to->maxlat)
+		to->maxlat = from->maxlat;
+	if (from->t0 < to->t0)
+		to->t0 = from->t0;
+	if (from->t1 > to->t1)
+		to->t1 = from->t1;
+}
+
+static void *
+run_thread(void *arg)
+{
+	run(arg);
+	return NULL;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -1151,18 +1234,23 @@ main(int argc, char **argv)
 	struct lg		*g = &lg;
 	struct sigaction	 sa;
 	const char		*rawline = NULL;
-	long			 i, errors;
-	int			 ch;
+	struct lg		*w;
+	pthread_t		*tids;
+	long			 errors;
+	int			 ch, t, threads = 1;
 
 	g->conc = 16;
 	g->timeout = 10;
-	while ((ch = getopt(argc, argv, "c:d:hk:n:qR:rt:z")) != -1) {
+	while ((ch = getopt(argc, argv, "c:d:hj:k:n:qR:rt:z")) != -1) {
 		switch (ch) {
 		case 'c':
 			g->conc = num_arg(optarg, 1, MAX_CONC, "-c");
 			break;
 		case 'd':
 			g->duration = num_arg(optarg, 1, MAX_DURATION, "-d");
+			break;
+		case 'j':
+			threads = (int)num_arg(optarg, 1, MAX_THREADS, "-j");
 			break;
 		case 'k':
 			g->idle = num_arg(optarg, 1, MAX_CONC, "-k");
@@ -1221,31 +1309,38 @@ main(int argc, char **argv)
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 
-	if (g->tls)
-		tls_setup(g);
-	g->conns = calloc((size_t)g->slots, sizeof(*g->conns));
-	g->freelist = calloc((size_t)g->slots, sizeof(*g->freelist));
-	g->hist = calloc(HIST_N, sizeof(*g->hist));
-	g->rbuf = malloc(READ_BUF);
-	if (g->conns == NULL || g->freelist == NULL || g->hist == NULL ||
-	    g->rbuf == NULL)
+	/* threads: each a loop of its own with its share of the load */
+	if (g->idle || threads > g->conc)
+		threads = g->idle ? 1 : (int)g->conc;
+	if (g->count && threads > g->count)
+		threads = (int)g->count;
+	if ((w = calloc((size_t)threads, sizeof(*w))) == NULL ||
+	    (tids = calloc((size_t)threads, sizeof(*tids))) == NULL)
 		die("out of memory");
-	for (i = g->slots - 1; i >= 0; i--) {
-		g->conns[i].fd = -1;
-		g->freelist[g->nfree++] = i;
+	for (t = 0; t < threads; t++) {
+		w[t] = *g;
+		w[t].conc = share(g->conc, threads, t);
+		w[t].slots = g->idle ? g->slots : w[t].conc;
+		w[t].count = g->count ? share(g->count, threads, t) : 0;
+		lg_setup(&w[t]);
 	}
-
-	run(g);
+	for (t = 1; t < threads; t++)
+		if (pthread_create(&tids[t], NULL, run_thread, &w[t]) != 0)
+			die("pthread_create failed");
+	run(&w[0]);
+	for (t = 1; t < threads; t++)
+		pthread_join(tids[t], NULL);
+	if ((g->hist = calloc(HIST_N, sizeof(*g->hist))) == NULL)
+		die("out of memory");
+	g->t0 = w[0].t0;
+	for (t = 0; t < threads; t++) {
+		lg_merge(g, &w[t]);
+		lg_free(&w[t]);
+	}
 	report(g);
 	errors = g->finished - g->outcome[OUT_OK];
-	if (g->session != NULL)
-		SSL_SESSION_free(g->session);
-	while (g->ntickets > 0)
-		SSL_SESSION_free(g->tickets[--g->ntickets]);
-	SSL_CTX_free(g->ctx);
-	free(g->conns);
-	free(g->freelist);
 	free(g->hist);
-	free(g->rbuf);
+	free(w);
+	free(tids);
 	return errors ? 1 : 0;
 }
