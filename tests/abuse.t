@@ -142,6 +142,17 @@ wait_connected() {
 
 # The end of every section: alive, no descriptor leak, still serving,
 # and a clean stop (exit 0, no sanitizer report).
+# timed_req — one Gemini request for /: sets rc (gg's status), el (ms)
+# and h (the header line)
+timed_req() {
+	local t0
+	t0=$(now_ms)
+	req -t 5 gemini://localhost/ >"$OUT" 2>"$ERR"
+	rc=$?
+	el=$(($(now_ms) - t0))
+	h=$(head -n 1 "$OUT" | tr -d '\r')
+}
+
 section_end() {
 	local r
 	ok 'yurt_alive' "$1: the server is alive"
@@ -211,11 +222,7 @@ idle_fds
 f1=$!
 wait_connected "$T/hold.err"
 sleep 0.3
-t0=$(now_ms)
-req -t 5 gemini://localhost/ >"$OUT" 2>"$ERR"
-rc=$?
-el=$(($(now_ms) - t0))
-h=$(head -n 1 "$OUT" | tr -d '\r')
+timed_req
 ok '[ "$rc" = 0 ] && [ "$el" -lt 900 ] && [[ $h =~ ^20 ]]' \
     "bound: 300 silent connections take no place: a client is served at once (got '${h:0:20}', ${el} ms)"
 wait "$f1"
@@ -230,11 +237,7 @@ wait_connected "$T/hold.err"
 sleep 0.3
 n=$(nfds)
 ok '[ "$n" -le $((IDLE + 52)) ]' "bound: the server holds at most the bound ($n descriptors, idle $IDLE)"
-t0=$(now_ms)
-req -t 5 gemini://localhost/ >"$OUT" 2>"$ERR"
-rc=$?
-el=$(($(now_ms) - t0))
-h=$(head -n 1 "$OUT" | tr -d '\r')
+timed_req
 ok '[ "$rc" -ne 4 ] && [ "$el" -lt 3000 ] && { [ -z "$h" ] || [[ $h =~ ^41 ]]; }' \
     "bound: a Gemini client during the flood is refused or gets 41, no hang (got '${h:0:20}', gg status $rc, ${el} ms)"
 t0=$(now_ms)
@@ -287,11 +290,7 @@ c1=$(cpu_ticks)
 ok '[ $((c1 - c0)) -lt "$TCK" ]' \
     "emfile: no busy loop while out of descriptors ($((c1 - c0)) ticks of CPU in 3 s, limit $TCK)"
 ok 'yurt_alive' "emfile: the server survives EMFILE"
-t0=$(now_ms)
-req -t 5 gemini://localhost/ >"$OUT" 2>"$ERR"
-rc=$?
-el=$(($(now_ms) - t0))
-h=$(head -n 1 "$OUT" | tr -d '\r')
+timed_req
 ok '[ "$rc" -ne 4 ] && [ "$el" -lt 3000 ] && { [ -z "$h" ] || [[ $h =~ ^(20|4[0-4]) ]]; }' \
     "emfile: a client while out of descriptors is answered or refused, no hang (got '${h:0:20}', gg status $rc, ${el} ms)"
 wait "$f1"
