@@ -136,6 +136,27 @@ out=$(printf 'gemini://localhost/\r\n' | timeout 15 openssl s_client -quiet \
     -connect "127.0.0.1:$YURT_PORT" -servername localhost 2>/dev/null)
 is "$(printf '%s\n' "$out" | head -n 1)" $'20 text/gemini\r' "openssl s_client gets 20 text/gemini"
 like "$out" 'INDEX-MARKER' "openssl s_client gets the body"
+# sclient ARGS... — one request for / with openssl s_client; its report
+sclient() {
+	printf 'gemini://localhost/\r\n' | timeout 15 openssl s_client \
+	    -ign_eof -connect "127.0.0.1:$YURT_PORT" -servername localhost \
+	    "$@" 2>&1
+}
+like "$(sclient -tls1_3)" 'Cipher is TLS_AES_128_GCM_SHA256' \
+    "TLS 1.3: AES-128-GCM with SHA-256 is chosen over the client's default order"
+like "$(sclient -tls1_3 -ciphersuites \
+    TLS_CHACHA20_POLY1305_SHA256:TLS_AES_128_GCM_SHA256)" \
+    'Cipher is TLS_CHACHA20_POLY1305_SHA256' \
+    "TLS 1.3: a client that lists ChaCha20 first gets ChaCha20"
+like "$(sclient -tls1_2)" 'Cipher is ECDHE-ECDSA-AES128-GCM-SHA256' \
+    "TLS 1.2: ECDHE-ECDSA-AES128-GCM-SHA256"
+# the ticket leaves with the reply; the next connection resumes with it
+out=$(sclient -tls1_3 -sess_out "$T/sess.pem")
+like "$out" 'INDEX-MARKER' "a session ticket is given with the reply..."
+ok '[ -s "$T/sess.pem" ]' "... and kept by the client"
+out=$(sclient -tls1_3 -sess_in "$T/sess.pem")
+like "$out" 'Reused, TLSv1.3' "... which resumes the session"
+like "$out" 'INDEX-MARKER' "... and the resumed connection is served"
 req gemini://localhost >"$OUT" 2>/dev/null
 is "$(head -n 1 "$OUT")" $'20 text/gemini\r' "empty path gives 20 (no redirect)"
 ok 'grep -q INDEX-MARKER "$OUT"' "empty path serves the same index"

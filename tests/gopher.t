@@ -545,6 +545,31 @@ printf '/log\033[31mprobe\r\n' | graw >/dev/null
 ok '[ -s "$YURT_LOG" ] && iconv -f UTF-8 -t UTF-8 "$YURT_LOG" >/dev/null 2>&1 &&
     ! LC_ALL=C grep -q "[[:cntrl:]]" <(tr -d "\n\t" <"$YURT_LOG")' \
     "selectors with invalid UTF-8 and controls leave the log valid UTF-8 without raw controls"
+# The rendered-page cache: a page is kept a second, but an edit, a
+# replaced file or a symlink put in its place shows at once.
+printf '\nCACHE-ONE\n' >"$R/cached.gmi"
+like "$(gcurl 1/cached.gmi)" 'CACHE-ONE' "cache: a page rendered"
+like "$(gcurl 1/cached.gmi)" 'CACHE-ONE' "cache: ... and the same again"
+printf '\nCACHE-TWO, longer\n' >"$R/cached.gmi"
+like "$(gcurl 1/cached.gmi)" 'CACHE-TWO' "cache: rewritten, the new page shows at once"
+printf '\nCACHE-333, longer\n' >"$T/cached.new"
+mv "$T/cached.new" "$R/cached.gmi"
+like "$(gcurl 1/cached.gmi)" 'CACHE-333' \
+    "cache: replaced by rename (same size and second), the new page shows at once"
+cp "$R/dir/index.gmi" "$R/dir/index.gmi.keep"
+printf '\nDIR-CACHE-ONE\n' >"$R/dir/index.gmi"
+like "$(gcurl 1/dir/)" 'DIR-CACHE-ONE' "cache: a directory's page"
+printf '\nDIR-CACHE-TWO\n' >"$R/dir/index.gmi"
+like "$(gcurl 1/dir/)" 'DIR-CACHE-TWO' "cache: its index rewritten shows at once"
+mv "$R/dir/index.gmi.keep" "$R/dir/index.gmi"
+printf '\nCACHE-LINK\n' >"$R/linked.gmi"
+like "$(gcurl 1/linked.gmi)" 'CACHE-LINK' "cache: a page cached..."
+cp "$T/outside/secret.txt" "$T/outside/secret.gmi"
+ln -sf "$T/outside/secret.gmi" "$R/linked.gmi"
+out=$(gcurl 1/linked.gmi)
+ok '! grep -q TOPSECRET <<<"$out" && ! grep -q CACHE-LINK <<<"$out"' \
+    "cache: ... then replaced by a symlink out of the root: neither the old page nor the file outside"
+rm -f "$R/linked.gmi" "$R/cached.gmi"
 ok 'yurt_alive' "server alive after all of the above"
 ok 'yurt_stop' "server stops cleanly"
 
