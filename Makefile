@@ -100,7 +100,8 @@ $(B)/tests/bench/%: tests/bench/%.c | deps
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(filter %.c,$^) $(LDLIBS)
 
-$(B)/tests/%: $(B)/tests/%.o $(LIBOBJS)
+# The test tools (gg, flood) share tests/tool/.
+$(B)/tests/%: $(B)/tests/%.o $(B)/tests/tool/tool.o $(LIBOBJS)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 # Serve the bundled capsule on localhost:1965 with a generated certificate,
@@ -170,4 +171,4 @@ uninstall:
 clean:
 	rm -rf build
 
--include $(wildcard $(B)/*.d $(B)/tests/*.d $(B)/tests/unit/*.d)
+-include $(wildcard $(B)/*.d $(B)/tests/*.d $(B)/tests/unit/*.d $(B)/tests/tool/*.d)

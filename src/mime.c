@@ -9,7 +9,10 @@
 #include "charset.h"
 #include "mime.h"
 
-/* What libmagic reads of a file to tell its type. */
+/*
+ * What is read of a file to tell its type: a type shows in a file's first
+ * bytes (libmagic's default is a megabyte, scanned whole).
+ */
 #define MIME_BYTES_MAX	(64 * 1024)
 /* What is read of a file to tell text from bytes. */
 #define MIME_TEXT_SAMPLE	4096
@@ -94,9 +97,6 @@ mime_new(char *err, size_t errlen)
 		mime_free(m);
 		return NULL;
 	}
-	/* a type shows in a file's first bytes, not in its first megabyte */
-	(void)magic_setparam(m->magic, MAGIC_PARAM_BYTES_MAX, &(size_t){
-	    MIME_BYTES_MAX });
 	return m;
 }
 
@@ -158,18 +158,23 @@ mime_text(const char *buf, size_t len, int more)
 const char *
 mime_type(struct mime *m, const char *name, int fd)
 {
-	char		 buf[MIME_TEXT_SAMPLE];
-	const char	*t;
-	ssize_t		 n;
+	static const char	 bytes[] = "application/octet-stream";
+	const char		*t;
+	char			*buf;
+	ssize_t			 n;
 
 	if ((t = mime_ext(name)) != NULL)
 		return t;
-	t = magic_descriptor(m->magic, fd);
-	if (t != NULL && strcmp(t, "application/octet-stream") != 0)
-		return t;
-	/* no signature libmagic knows: text, or bytes */
-	if ((n = pread(fd, buf, sizeof(buf), 0)) >= 0 &&
-	    (t = mime_text(buf, (size_t)n, n == (ssize_t)sizeof(buf))) != NULL)
-		return t;
-	return "application/octet-stream";
+	/* one read serves libmagic's signatures and the look for text */
+	if ((buf = malloc(MIME_BYTES_MAX)) == NULL ||
+	    (n = pread(fd, buf, MIME_BYTES_MAX, 0)) == -1) {
+		free(buf);
+		return bytes;
+	}
+	t = magic_buffer(m->magic, buf, (size_t)n);
+	if (t == NULL || strcmp(t, bytes) == 0)	/* no signature it knows */
+		t = mime_text(buf, n < MIME_TEXT_SAMPLE ? (size_t)n :
+		    MIME_TEXT_SAMPLE, n > MIME_TEXT_SAMPLE);
+	free(buf);
+	return t != NULL ? t : bytes;
 }

@@ -63,7 +63,8 @@
 #include <openssl/err.h>
 #include <openssl/ssl.h>
 
-#include "buf.h"
+#include "tool/tool.h"
+#include "url.h"
 
 enum {
 	FL_OK = 0,
@@ -115,13 +116,11 @@ static void	fail(const char *, ...)
 static long	number(const char *, long, long, const char *);
 static unsigned char *unescape(const char *, size_t *);
 static long long now_ms(void);
-static void	msleep(long);
 static int	dial(const struct opts *);
 static void	nonblock(int);
 static void	hard_close(int, int);
 static int	send_all(int, const unsigned char *, size_t, long);
 static unsigned char *client_hello(const char *, size_t *);
-static unsigned char *read_stdin(size_t *);
 static void	raise_nofile(long);
 static int	mode_slow(const struct opts *);
 static int	mode_hold(const struct opts *);
@@ -159,26 +158,11 @@ fail(const char *fmt, ...)
 static long
 number(const char *s, long min, long max, const char *what)
 {
-	char *end;
 	long n;
 
-	errno = 0;
-	n = strtol(s, &end, 10);
-	if (errno != 0 || end == s || *end != '\0' || n < min || n > max)
+	if (tool_number(s, min, max, &n) == -1)
 		fail("bad %s: %s", what, s);
 	return n;
-}
-
-static int
-hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
 }
 
 static unsigned char *
@@ -213,8 +197,8 @@ unescape(const char *s, size_t *lenp)
 			out[len++] = '\\';
 			break;
 		case 'x':
-			if ((hi = hexval(s[1])) == -1 ||
-			    (lo = hexval(s[2])) == -1)
+			if ((hi = url_hexval(s[1])) == -1 ||
+			    (lo = url_hexval(s[2])) == -1)
 				fail("bad \\x escape");
 			out[len++] = (unsigned char)(hi << 4 | lo);
 			s += 2;
@@ -235,17 +219,6 @@ now_ms(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-static void
-msleep(long ms)
-{
-	struct timespec ts;
-
-	ts.tv_sec = ms / 1000;
-	ts.tv_nsec = (ms % 1000) * 1000000L;
-	while (nanosleep(&ts, &ts) == -1 && errno == EINTR)
-		;
 }
 
 /*
@@ -330,7 +303,7 @@ send_all(int fd, const unsigned char *p, size_t len, long delay_ms)
 		}
 		off += (size_t)n;
 		if (delay_ms > 0 && off < len)
-			msleep(delay_ms);
+			tool_msleep(delay_ms);
 	}
 	return 0;
 }
@@ -364,20 +337,6 @@ client_hello(const char *how, size_t *lenp)
 	SSL_free(ssl);
 	SSL_CTX_free(ctx);
 	return out;
-}
-
-static unsigned char *
-read_stdin(size_t *lenp)
-{
-	struct buf b;
-
-	buf_init(&b, 0);
-	if (buf_read(&b, STDIN_FILENO) == -1 || buf_append(&b, "", 0) == -1) {
-		buf_free(&b);
-		return NULL;
-	}
-	*lenp = b.len;
-	return (unsigned char *)b.data;
 }
 
 static void
@@ -611,7 +570,7 @@ mode_raw(const struct opts *o)
 	int			 fd, pr;
 
 	if (o->use_stdin) {
-		if ((in = read_stdin(&inlen)) == NULL)
+		if ((in = tool_read_stdin(&inlen)) == NULL)
 			fail("stdin: %s", strerror(errno));
 	} else
 		in = NULL;
@@ -638,7 +597,7 @@ mode_raw(const struct opts *o)
 		return finish(0, t0, FL_CUT);
 	}
 	if (o->pause_ms > 0)
-		msleep(o->pause_ms);
+		tool_msleep(o->pause_ms);
 	for (;;) {
 		size_t want = sizeof(buf);
 
@@ -754,7 +713,7 @@ mode_tls(const struct opts *o)
 		return finish(0, t0, FL_CUT);
 	}
 	if (o->pause_ms > 0)
-		msleep(o->pause_ms);
+		tool_msleep(o->pause_ms);
 	for (;;) {
 		int want = (int)sizeof(buf);
 

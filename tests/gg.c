@@ -49,7 +49,7 @@
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
 
-#include "buf.h"
+#include "tool/tool.h"
 
 enum {
 	GG_OK = 0,
@@ -95,8 +95,6 @@ static int	send_request(SSL *, int, const struct opts *,
 static int	read_response(SSL *, int, const struct opts *);
 static int	read_error(SSL *, int);
 static void	report_peer(SSL *, const struct opts *);
-static unsigned char *read_stdin(size_t *);
-static void	msleep(long);
 
 static void
 usage(void)
@@ -122,12 +120,9 @@ warnx_(const char *fmt, ...)
 static long
 number(const char *s, long min, long max, const char *what)
 {
-	char *end;
 	long n;
 
-	errno = 0;
-	n = strtol(s, &end, 10);
-	if (errno != 0 || end == s || *end != '\0' || n < min || n > max) {
+	if (tool_number(s, min, max, &n) == -1) {
 		warnx_("bad %s: %s", what, s);
 		exit(GG_ERR);
 	}
@@ -192,17 +187,6 @@ is_ip_literal(const char *s)
 
 	return inet_pton(AF_INET, s, addr) == 1 ||
 	    inet_pton(AF_INET6, s, addr) == 1;
-}
-
-static void
-msleep(long ms)
-{
-	struct timespec ts;
-
-	ts.tv_sec = ms / 1000;
-	ts.tv_nsec = (ms % 1000) * 1000000L;
-	while (nanosleep(&ts, &ts) == -1 && errno == EINTR)
-		;
 }
 
 /* 1 ready, 0 timeout, -1 error. */
@@ -312,20 +296,6 @@ handshake(SSL *ssl, int fd, int timeout_ms)
 	return GG_CONNECT;
 }
 
-static unsigned char *
-read_stdin(size_t *lenp)
-{
-	struct buf b;
-
-	buf_init(&b, 0);
-	if (buf_read(&b, STDIN_FILENO) == -1 || buf_append(&b, "", 0) == -1) {
-		buf_free(&b);
-		return NULL;
-	}
-	*lenp = b.len;
-	return (unsigned char *)b.data;
-}
-
 /*
  * Write the request, in one piece or byte by byte with -d.  A write error
  * is not final: the server may have answered and closed early (a request
@@ -349,7 +319,7 @@ send_request(SSL *ssl, int fd, const struct opts *o,
 		if (ret > 0) {
 			off += (size_t)ret;
 			if (o->delay_ms > 0 && off < len)
-				msleep(o->delay_ms);
+				tool_msleep(o->delay_ms);
 			continue;
 		}
 		if ((rc = tls_wait(ssl, ret, fd, o->timeout_ms)) == 0) {
@@ -552,7 +522,7 @@ main(int argc, char *argv[])
 	signal(SIGPIPE, SIG_IGN);
 
 	if (o.raw) {
-		if ((req = read_stdin(&reqlen)) == NULL) {
+		if ((req = tool_read_stdin(&reqlen)) == NULL) {
 			warnx_("cannot read standard input");
 			return GG_ERR;
 		}
@@ -617,7 +587,7 @@ main(int argc, char *argv[])
 		rc = send_request(ssl, fd, &o, req, reqlen);
 		if (rc != GG_TIMEOUT) {
 			if (o.pause_s > 0)
-				msleep(o.pause_s * 1000);
+				tool_msleep(o.pause_s * 1000);
 			rc = read_response(ssl, fd, &o);
 		}
 	}

@@ -1,0 +1,46 @@
+#include <errno.h>
+#include <stdlib.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "buf.h"
+#include "tool.h"
+
+int
+tool_number(const char *s, long min, long max, long *out)
+{
+	char	*end;
+	long	 n;
+
+	errno = 0;
+	n = strtol(s, &end, 10);
+	if (errno != 0 || end == s || *end != '\0' || n < min || n > max)
+		return -1;
+	*out = n;
+	return 0;
+}
+
+void
+tool_msleep(long ms)
+{
+	struct timespec ts;
+
+	ts.tv_sec = ms / 1000;
+	ts.tv_nsec = (ms % 1000) * 1000000L;
+	while (nanosleep(&ts, &ts) == -1 && errno == EINTR)
+		;
+}
+
+unsigned char *
+tool_read_stdin(size_t *lenp)
+{
+	struct buf b;
+
+	buf_init(&b, 0);
+	if (buf_read(&b, STDIN_FILENO) == -1 || buf_append(&b, "", 0) == -1) {
+		buf_free(&b);
+		return NULL;
+	}
+	*lenp = b.len;
+	return (unsigned char *)b.data;
+}

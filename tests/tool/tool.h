@@ -1,0 +1,17 @@
+/*
+ * What the test tools (tests/gg.c, tests/flood.c) share.  The load
+ * generator does not: it stands alone (see the Makefile).
+ */
+#ifndef YURT_TOOL_H
+#define YURT_TOOL_H
+
+#include <stddef.h>
+
+/* A whole decimal number within [min, max] into *out; -1 otherwise. */
+int		 tool_number(const char *, long min, long max, long *out);
+/* Sleeps ms milliseconds, through signals. */
+void		 tool_msleep(long ms);
+/* All of standard input, NUL-terminated (not counted); NULL on error. */
+unsigned char	*tool_read_stdin(size_t *lenp);
+
+#endif
