@@ -19,6 +19,11 @@
 # marker [1]..[9] of the testimony is linked to an entry of references.gmi
 # that exists, and — when ../shared/content/testimony-source.txt exists —
 # testimony.gmi holds her text verbatim and in order.
+# Editorial checks: testimony.gmi opens with an editor's note saying what
+# is whose, and labels its links as the editor's; every page says when it
+# was last updated and its sources checked, and its title says whose it
+# is; and the capsule's own words never state as fact what only her
+# testimony says (each such sentence names the testimony as its source).
 #
 # Run from anywhere: YURT_TOP (set by tests/run) or this file's parent.
 
@@ -401,6 +406,122 @@ if (my $refs = $parsed{'references.gmi'}) {
 	ok(!@p, 'references.gmi: an entry for every marker; links name existing entries', @p);
 }
 
+# ---- editorial checks ---------------------------------------------------------
+
+# The editor's note: a quote block right under the title of testimony.gmi
+# that says the headings and links are the editor's, the text between them
+# verbatim, the introduction the Foundation's, and what E1..E7 are.  Links
+# out of the capsule and to reference entries ([1]-[3], E1...) must say
+# they are the editor's, so that none reads as her own footnote.
+if (my $t = $parsed{'testimony.gmi'}) {
+	my @p;
+	my @r = grep { !($_->{type} eq 'text' && $_->{text} !~ /\S/) } @$t;
+	my $i = 1;
+	my $note = '';
+	$note .= ' ' . $r[$i++]{text} while $i <= $#r && $r[$i]{type} eq 'quote';
+	if ($note !~ /\S/) {
+		push @p, 'no quote block (the editor\'s note) right under the title';
+	} else {
+		push @p, 'the note does not call itself the editor\'s note'
+			unless $note =~ /^\s*Editor[’']s note\b/;
+		push @p, 'the note does not say that the headings and links are the editor\'s'
+			unless $note =~ /headings and (?:the )?links are the editor[’']s/i;
+		push @p, 'the note does not say that the text is verbatim'
+			unless $note =~ /\bverbatim\b/i;
+		push @p, 'the note does not attribute the introduction to the Foundation'
+			unless $note =~ /introduction is the (?:Open Dialogue )?Foundation[’']s/i;
+		push @p, 'the note does not explain E1 to E7'
+			unless $note =~ /\bE1 (?:to|–|-) ?E7\b[^.]*\b(?:event|editor)/i;
+	}
+	my @unlabelled = map { "line $_->{no}: $_->{label}" }
+		grep { $_->{type} eq 'link' && $_->{label} !~ /\bEditor[’']s link\b/
+		       && ($_->{url} =~ /^[A-Za-z][A-Za-z0-9+.-]*:/
+		           || defined entry_id($_->{label})) } @$t;
+	push @p, 'links not labelled as the editor\'s:', @unlabelled if @unlabelled;
+	ok(!@p, 'testimony.gmi: an editor\'s note under the title; links labelled as the editor\'s', @p);
+}
+
+# "Last updated: 2 December 2026. Sources checked: 2 December 2026." on
+# every page, the same update date everywhere, sources not checked after it.
+{
+	my %month;
+	@month{qw(January February March April May June July August September
+	          October November December)} = 1 .. 12;
+	my $DATE = qr/([1-9]|[12][0-9]|3[01]) (\w+) (20[0-9]{2})/;
+	my (@p, %updated);
+	for my $page (@gmi) {
+		my @l = grep { $_->{type} =~ /^(?:text|quote)$/
+			       && $_->{text} =~ /Last updated:/ } @{$parsed{$page}};
+		if (@l != 1) {
+			push @p, "$page: " . (@l ? 'more than one' : 'no') . ' "Last updated:" line';
+			next;
+		}
+		my ($ud, $um, $uy, $sd, $sm, $sy) = $l[0]{text} =~
+			/^Last updated: $DATE\. Sources checked: $DATE\.$/;
+		if (!defined $sy || !$month{$um} || !$month{$sm}) {
+			push @p, "$page line $l[0]{no}: not \"Last updated: D Month YYYY. "
+				. 'Sources checked: D Month YYYY.": ' . short($l[0]{text});
+			next;
+		}
+		my $u = sprintf '%04d-%02d-%02d', $uy, $month{$um}, $ud;
+		my $c = sprintf '%04d-%02d-%02d', $sy, $month{$sm}, $sd;
+		push @p, "$page: sources checked ($c) after the last update ($u)" if $c gt $u;
+		$updated{$u} = 1;
+	}
+	push @p, 'pages give different update dates: ' . join(', ', sort keys %updated)
+		if keys %updated > 1;
+	ok(!@p, 'every page gives its last-update and sources-checked dates', @p);
+}
+
+# Titles that still say whose page it is in a bookmark list.
+{
+	my (@p, %seen);
+	for my $page (@gmi) {
+		my ($h) = grep { $_->{type} ne 'text' || $_->{text} =~ /\S/ } @{$parsed{$page}};
+		my $want = $page eq 'index.gmi' ? qr/^Bota Jardemalie$/
+			: qr/^Bota Jardemalie: \S.*$/;
+		if (!$h || $h->{type} ne 'heading' || $h->{level} != 1 || $h->{text} !~ $want) {
+			push @p, "$page: first line is not \"# Bota Jardemalie"
+				. ($page eq 'index.gmi' ? '"' : ': ..."');
+		} elsif ($seen{$h->{text}}++) {
+			push @p, "$page: title \"$h->{text}\" used twice";
+		}
+	}
+	ok(!@p, 'page titles name her ("Bota Jardemalie: ...") and differ', @p);
+}
+
+# What only her testimony says never stands in the capsule's own voice: a
+# sentence of the editor's (every line but her verbatim text) that states
+# one of these must name the testimony (or quote her) as its source.
+{
+	my @claims = (
+		[ qr/\bsix years\b/i, 'the length of the proceedings (Le Soir: seven years)' ],
+		[ qr/(?:€|EUR) ?15[,.]?000/, 'the €15,000' ],
+		[ qr/\brecogni[sz]\w* (?:her|Jardemalie) as\b/i, 'the CCBE recognition' ],
+		[ qr/\buph[eo]ld\w*\s+(?:her|my)\s+position\b/i, 'judgment 1/2022 upholding her position' ],
+	);
+	# "in her words" does not count: the old timeline hung it on a
+	# quotation inside a sentence that stated the rest as fact.
+	my $ATTR = qr/\btestimony\b|\bshe (?:writes|says)\b|\bnot visible\b/i;
+	my @p;
+	for my $page (@gmi) {
+		for my $r (@{$parsed{$page}}) {
+			next if $r->{type} eq 'pre' || $r->{type} eq 'toggle';
+			# her own words: the text lines of the testimony
+			next if $page eq 'testimony.gmi' && $r->{type} eq 'text';
+			my $s = $r->{type} eq 'link' ? $r->{label} : ($r->{text} // $r->{raw});
+			for my $sent (split /(?<=[.!?])\s+(?=[A-Z“"(])/, $s) {
+				for my $c (@claims) {
+					next unless $sent =~ $c->[0] && $sent !~ $ATTR;
+					push @p, "$page line $r->{no}: $c->[1] in the capsule's own voice: \""
+						. short($sent, 70) . '"';
+				}
+			}
+		}
+	}
+	ok(!@p, 'claims only her testimony makes are attributed to it', @p);
+}
+
 # Verbatim: every sentence of the source, unchanged and in order.
 my $source = "$shared/testimony-source.txt";
 if (-r $source && $parsed{'testimony.gmi'}) {
@@ -434,8 +555,14 @@ if (-r $source && $parsed{'testimony.gmi'}) {
 		push @p, 'source no longer ends with the donation line: review this test';
 	}
 
+	# The editor's note is the quote block before her text; a quote
+	# anywhere after it is compared like any other line.
+	my $before = 1;
 	my @lines = map { [$_->{no}, $_->{raw} =~ s/$WS+$//r] }
-		grep { !($_->{type} eq 'heading' || $_->{type} eq 'link'
+		grep { $before = 0 if $_->{type} eq 'text' && $_->{text} !~ /^$WS*$/
+		           || $_->{type} eq 'list';
+		       !($_->{type} eq 'heading' || $_->{type} eq 'link'
+		         || ($_->{type} eq 'quote' && $before)
 		         || ($_->{type} eq 'text' && $_->{text} =~ /^$WS*$/)) }
 		@{$parsed{'testimony.gmi'}};
 	my $li = 0;
