@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cert.h"
 #include "log.h"
 #include "site.h"
 #include "tls.h"
@@ -27,7 +28,7 @@ site_certs(struct site *s, uid_t owner, gid_t group, char *err,
 {
 	const struct config	*cfg = &s->cfg;
 	const char		*names[CONFIG_MAX_HOSTS], *ext;
-	char			 fpr[TLS_FPR_LEN], msg[512], file[300];
+	char			 fpr[CERT_FPR_LEN], msg[512], file[300];
 	size_t			 i;
 	int			 dirfd, created;
 
@@ -39,7 +40,7 @@ site_certs(struct site *s, uid_t owner, gid_t group, char *err,
 		return -1;
 	for (i = 0; i < cfg->nhosts; i++) {
 		names[i] = cfg->hosts[i].name;
-		if (tls_cert_ensure(dirfd, names[i], fpr, &created, msg,
+		if (cert_ensure(dirfd, names[i], fpr, &created, msg,
 		    sizeof(msg)) == -1) {
 			snprintf(err, errlen, "%s: %s", cfg->certdir, msg);
 			close(dirfd);

@@ -1,6 +1,7 @@
 /*
- * The TLS boundary: the only file that includes OpenSSL headers.  It
- * loads or creates one certificate per host name, picks the host by SNI,
+ * The TLS boundary: with cert.c (the certificate files), the only file
+ * that includes OpenSSL headers.  It makes one context per host name from
+ * the certificates cert.c loads, picks the host by SNI,
  * and wraps a non-blocking socket in a TLS connection whose calls return
  * TLS_WANT_READ/TLS_WANT_WRITE instead of blocking.
  */
@@ -15,20 +16,10 @@
 #define TLS_EOF		(-4)	/* peer closed (close_notify or TCP EOF) */
 #define TLS_ERR		(-1)
 
-#define TLS_FPR_LEN	(32 * 3)	/* "AB:CD:..." + NUL */
-
 struct tls_server;
 struct tls_conn;
 
 int	tls_init(void);
-
-/*
- * Loads <dir>/<host>.crt and .key (dirfd), creating a self-signed EC
- * P-256 certificate atomically when the certificate is missing.  Writes
- * the SHA-256 fingerprint; *created says whether it was made now.
- */
-int	tls_cert_ensure(int dirfd, const char *host, char fpr[TLS_FPR_LEN],
-	    int *created, char *err, size_t errlen);
 
 /* One context per host; hosts[0] is the default when SNI names none. */
 struct tls_server *tls_server_new(int dirfd, const char *const *hosts,
