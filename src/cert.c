@@ -6,11 +6,14 @@
  */
 #include <sys/stat.h>
 
+#include <dirent.h>
 #include <errno.h>
+#include <signal.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include <openssl/err.h>
@@ -47,7 +50,9 @@ cert_read_file(int dirfd, const char *name, char *err, size_t errlen)
 
 	if ((fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)) ==
 	    -1) {
-		snprintf(err, errlen, "%s: %s", name, strerror(errno));
+		n = errno;	/* the caller looks at it */
+		snprintf(err, errlen, "%s: %s", name, strerror((int)n));
+		errno = (int)n;
 		return NULL;
 	}
 	while ((n = read(fd, buf + len, sizeof(buf) - len)) > 0)
@@ -68,14 +73,49 @@ cert_read_file(int dirfd, const char *name, char *err, size_t errlen)
 	return bio;
 }
 
-/* Writes a memory BIO to dir/name atomically: temporary file, rename. */
+/* cert_write_file without O_TMPFILE: a named temporary, then a link. */
+static int
+cert_write_file_named(int dirfd, const char *name, const char *tmp,
+    const char *data, long len, mode_t mode, char *err, size_t errlen)
+{
+	int fd, e, rc = -1;
+
+	(void)unlinkat(dirfd, tmp, 0);
+	if ((fd = openat(dirfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC |
+	    O_NOFOLLOW, mode)) == -1) {
+		e = errno;
+		snprintf(err, errlen, "cannot create %s: %s", name,
+		    strerror(e));
+		return e == EACCES || e == EPERM || e == EROFS ? CERT_EDIR :
+		    -1;
+	}
+	if (write(fd, data, (size_t)len) != len || fchmod(fd, mode) == -1 ||
+	    fsync(fd) == -1 || linkat(dirfd, tmp, dirfd, name, 0) == -1)
+		snprintf(err, errlen, "%s: %s", name, strerror(errno));
+	else
+		rc = 0;
+	close(fd);
+	(void)unlinkat(dirfd, tmp, 0);
+	(void)fsync(dirfd);
+	return rc;
+}
+
+/*
+ * Writes a memory BIO to dir/name, never over an existing file, with its
+ * final mode and owner (ours) from the start.  The data goes to an
+ * unnamed file (O_TMPFILE) that is linked in only once complete and on
+ * disk, so a kill at any moment leaves the whole file or nothing; where
+ * O_TMPFILE is missing, a named temporary that cert_sweep() removes if
+ * we die before it is linked.  linkat, unlike rename, fails on an
+ * existing name: a key found after we looked is kept, not replaced.
+ */
 static int
 cert_write_file(int dirfd, const char *name, BIO *bio, mode_t mode,
     char *err, size_t errlen)
 {
-	char	 tmp[512], *data;
+	char	 tmp[512], proc[64], *data;
 	long	 len;
-	int	 fd;
+	int	 fd, e;
 
 	len = BIO_get_mem_data(bio, &data);
 	if (snprintf(tmp, sizeof(tmp), ".%s.tmp%ld", name, (long)getpid()) >=
@@ -83,40 +123,74 @@ cert_write_file(int dirfd, const char *name, BIO *bio, mode_t mode,
 		snprintf(err, errlen, "%s: name too long", name);
 		return -1;
 	}
-	(void)unlinkat(dirfd, tmp, 0);
-	fd = openat(dirfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC |
-	    O_NOFOLLOW, mode);
+	fd = openat(dirfd, ".", O_TMPFILE | O_WRONLY | O_CLOEXEC, mode);
+	if (fd == -1 && (errno == EOPNOTSUPP || errno == EISDIR ||
+	    errno == EINVAL))
+		return cert_write_file_named(dirfd, name, tmp, data, len, mode,
+		    err, errlen);
 	if (fd == -1) {
-		snprintf(err, errlen, "%s: %s", tmp, strerror(errno));
-		return -1;
+		e = errno;
+		snprintf(err, errlen, "cannot create %s: %s", name,
+		    strerror(e));
+		return e == EACCES || e == EPERM || e == EROFS ? CERT_EDIR :
+		    -1;
 	}
 	if (write(fd, data, (size_t)len) != len || fchmod(fd, mode) == -1 ||
 	    fsync(fd) == -1) {
-		snprintf(err, errlen, "%s: %s", tmp, strerror(errno));
+		snprintf(err, errlen, "%s: %s", name, strerror(errno));
 		close(fd);
-		(void)unlinkat(dirfd, tmp, 0);
+		return -1;
+	}
+	(void)snprintf(proc, sizeof(proc), "/proc/self/fd/%d", fd);
+	if (linkat(AT_FDCWD, proc, dirfd, name, AT_SYMLINK_FOLLOW) == -1) {
+		e = errno;
+		close(fd);
+		if (e == ENOENT)	/* no /proc */
+			return cert_write_file_named(dirfd, name, tmp, data,
+			    len, mode, err, errlen);
+		snprintf(err, errlen, "%s: %s", name, e == EEXIST ?
+		    "made by another process meanwhile; not replaced" :
+		    strerror(e));
 		return -1;
 	}
 	close(fd);
-	if (renameat(dirfd, tmp, dirfd, name) == -1) {
-		snprintf(err, errlen, "%s: %s", name, strerror(errno));
-		(void)unlinkat(dirfd, tmp, 0);
-		return -1;
-	}
+	/* the new name on disk too, before the next file relies on it */
+	(void)fsync(dirfd);
 	return 0;
 }
 
-static int
-cert_fingerprint(X509 *x, char fpr[CERT_FPR_LEN])
+static void
+cert_hex(const unsigned char *md, unsigned int len, char fpr[CERT_FPR_LEN])
 {
-	unsigned char	 md[EVP_MAX_MD_SIZE];
-	unsigned int	 mdlen, i;
+	unsigned int i;
+
+	for (i = 0; i < len && i < 32; i++)
+		snprintf(fpr + i * 3, 4, "%02X%s", md[i],
+		    i + 1 < len ? ":" : "");
+}
+
+/*
+ * The certificate's SHA-256 (what most clients show) and its public
+ * key's, the DER SubjectPublicKeyInfo (what Amfora and others pin: it
+ * stays the same when a certificate is issued again from the same key).
+ */
+static int
+cert_fingerprint(X509 *x, struct cert_info *ci)
+{
+	unsigned char	 md[EVP_MAX_MD_SIZE], *der = NULL;
+	unsigned int	 mdlen;
+	int		 len, ok;
 
 	if (X509_digest(x, EVP_sha256(), md, &mdlen) != 1 || mdlen != 32)
 		return -1;
-	for (i = 0; i < mdlen; i++)
-		snprintf(fpr + i * 3, 4, "%02X%s", md[i],
-		    i + 1 < mdlen ? ":" : "");
+	cert_hex(md, mdlen, ci->fpr);
+	if ((len = i2d_PUBKEY(X509_get0_pubkey(x), &der)) <= 0)
+		return -1;
+	ok = EVP_Digest(der, (size_t)len, md, &mdlen, EVP_sha256(), NULL);
+	OPENSSL_free(der);
+	if (ok != 1 || mdlen != 32)
+		return -1;
+	cert_hex(md, mdlen, ci->spki);
 	return 0;
 }
 
@@ -177,6 +251,25 @@ done:
 	return x;
 }
 
+/*
+ * An existing key is the capsule's identity, pinned by its readers: a
+ * missing certificate is issued from it again, never from a new key.
+ */
+static EVP_PKEY *
+cert_key_read(int dirfd, const char *keyname, char *err, size_t errlen)
+{
+	EVP_PKEY	*key;
+	BIO		*bio;
+
+	if ((bio = cert_read_file(dirfd, keyname, err, errlen)) == NULL)
+		return NULL;
+	key = PEM_read_bio_PrivateKey(bio, NULL, NULL, NULL);
+	BIO_free(bio);
+	if (key == NULL)
+		cert_errstr(err, errlen, keyname);
+	return key;
+}
+
 static int
 cert_create(int dirfd, const char *host, const char *crtname,
     const char *keyname, char *err, size_t errlen)
@@ -184,9 +277,15 @@ cert_create(int dirfd, const char *host, const char *crtname,
 	EVP_PKEY	*key;
 	X509		*x = NULL;
 	BIO		*kb = NULL, *cb = NULL;
-	int		 rc = -1;
+	struct stat	 st;
+	int		 rc = -1, haskey;
 
-	if ((key = EVP_EC_gen("P-256")) == NULL) {
+	haskey = fstatat(dirfd, keyname, &st, AT_SYMLINK_NOFOLLOW) == 0;
+	if (haskey) {
+		if ((key = cert_key_read(dirfd, keyname, err,
+		    errlen)) == NULL)
+			return -1;
+	} else if ((key = EVP_EC_gen("P-256")) == NULL) {
 		cert_errstr(err, errlen, "generating a P-256 key");
 		return -1;
 	}
@@ -203,10 +302,10 @@ cert_create(int dirfd, const char *host, const char *crtname,
 		goto done;
 	}
 	/* the key first: a certificate is only ever beside its key */
-	if (cert_write_file(dirfd, keyname, kb, 0600, err, errlen) == -1 ||
-	    cert_write_file(dirfd, crtname, cb, 0644, err, errlen) == -1)
+	if (!haskey && (rc = cert_write_file(dirfd, keyname, kb, 0600, err,
+	    errlen)) != 0)
 		goto done;
-	rc = 0;
+	rc = cert_write_file(dirfd, crtname, cb, 0644, err, errlen);
 done:
 	BIO_free(kb);
 	BIO_free(cb);
@@ -215,36 +314,96 @@ done:
 	return rc;
 }
 
+/*
+ * dir/<host><ext>, whatever the case of its name (-H LocalHost and
+ * certs/localhost.crt, or the other way round, are one identity): the
+ * exact name first, else the first that differs only in case, else the
+ * exact name for a file to create.
+ */
 static int
-cert_names(const char *host, char *crt, char *key, size_t len)
+cert_find(int dirfd, const char *host, const char *ext, char *out,
+    size_t len)
 {
-	return snprintf(crt, len, "%s.crt", host) >= (int)len ||
-	    snprintf(key, len, "%s.key", host) >= (int)len ? -1 : 0;
+	struct stat	 st;
+	struct dirent	*de;
+	DIR		*d;
+	int		 fd, found = 0;
+
+	if (snprintf(out, len, "%s%s", host, ext) >= (int)len)
+		return -1;
+	if (fstatat(dirfd, out, &st, AT_SYMLINK_NOFOLLOW) == 0)
+		return 0;
+	if ((fd = openat(dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC)) ==
+	    -1)
+		return 0;
+	if ((d = fdopendir(fd)) == NULL) {
+		close(fd);
+		return 0;
+	}
+	while (!found && (de = readdir(d)) != NULL)
+		if (strcasecmp(de->d_name, out) == 0 &&
+		    strlen(de->d_name) < len) {
+			memcpy(out, de->d_name, strlen(de->d_name) + 1);
+			found = 1;
+		}
+	closedir(d);
+	return 0;
 }
 
-int
-cert_ensure(int dirfd, const char *host, char fpr[CERT_FPR_LEN],
-    int *created, char *err, size_t errlen)
+static int
+cert_names(int dirfd, const char *host, char *crt, char *key, size_t len)
 {
-	char		 crt[300], key[300];
-	BIO		*bio;
-	X509		*x;
-	struct stat	 st;
+	return cert_find(dirfd, host, ".crt", crt, len) == -1 ||
+	    cert_find(dirfd, host, ".key", key, len) == -1 ? -1 : 0;
+}
 
-	*created = 0;
-	if (cert_names(host, crt, key, sizeof(crt)) == -1) {
-		snprintf(err, errlen, "%s: name too long", host);
-		return -1;
+/*
+ * Temporaries (".<host>.key.tmp<pid>") of a yurt killed while it wrote
+ * them, where O_TMPFILE was missing: they may hold a private key.  Those
+ * of a live process are left to it.
+ */
+void
+cert_sweep(int dirfd)
+{
+	struct dirent	*de;
+	DIR		*d;
+	const char	*t;
+	char		*end;
+	long		 pid;
+	int		 fd;
+
+	if ((fd = openat(dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC)) ==
+	    -1)
+		return;
+	if ((d = fdopendir(fd)) == NULL) {
+		close(fd);
+		return;
 	}
-	if (fstatat(dirfd, crt, &st, AT_SYMLINK_NOFOLLOW) == -1) {
-		if (errno != ENOENT) {
-			snprintf(err, errlen, "%s: %s", crt, strerror(errno));
-			return -1;
-		}
-		if (cert_create(dirfd, host, crt, key, err, errlen) == -1)
-			return -1;
-		*created = 1;
+	while ((de = readdir(d)) != NULL) {
+		if (de->d_name[0] != '.' ||
+		    (t = strstr(de->d_name, ".tmp")) == NULL ||
+		    t - de->d_name < 5 || (strncmp(t - 4, ".key", 4) != 0 &&
+		    strncmp(t - 4, ".crt", 4) != 0))
+			continue;
+		errno = 0;
+		pid = strtol(t + 4, &end, 10);
+		if (errno || *end || end == t + 4 || pid <= 0)
+			continue;
+		if (pid != (long)getpid() && kill((pid_t)pid, 0) == -1 &&
+		    errno == ESRCH)
+			(void)unlinkat(dirfd, de->d_name, 0);
 	}
+	closedir(d);
+}
+
+static int
+cert_read_info(int dirfd, const char *crt, struct cert_info *ci, char *err,
+    size_t errlen)
+{
+	BIO	*bio;
+	X509	*x;
+	int	 rc;
+
 	if ((bio = cert_read_file(dirfd, crt, err, errlen)) == NULL)
 		return -1;
 	x = PEM_read_bio_X509(bio, NULL, NULL, NULL);
@@ -253,25 +412,66 @@ cert_ensure(int dirfd, const char *host, char fpr[CERT_FPR_LEN],
 		cert_errstr(err, errlen, crt);
 		return -1;
 	}
-	if (cert_fingerprint(x, fpr) == -1) {
-		X509_free(x);
+	if ((rc = cert_fingerprint(x, ci)) == -1)
 		snprintf(err, errlen, "%s: cannot compute fingerprint", crt);
-		return -1;
-	}
 	X509_free(x);
-	return 0;
+	return rc;
 }
 
 int
-cert_load(int dirfd, const char *host, X509 **x, EVP_PKEY **key, char *err,
+cert_ensure(int dirfd, const char *host, struct cert_info *ci, int *created,
+    char *err, size_t errlen)
+{
+	struct stat	 st;
+	int		 rc;
+
+	*created = 0;
+	memset(ci, 0, sizeof(*ci));
+	if (cert_names(dirfd, host, ci->crt, ci->key, sizeof(ci->crt)) == -1) {
+		snprintf(err, errlen, "%s: name too long", host);
+		return -1;
+	}
+	if (fstatat(dirfd, ci->crt, &st, AT_SYMLINK_NOFOLLOW) == -1) {
+		if (errno != ENOENT) {
+			snprintf(err, errlen, "%s: %s", ci->crt,
+			    strerror(errno));
+			return -1;
+		}
+		if ((rc = cert_create(dirfd, host, ci->crt, ci->key, err,
+		    errlen)) != 0)
+			return rc;
+		*created = 1;
+	}
+	return cert_read_info(dirfd, ci->crt, ci, err, errlen);
+}
+
+int
+cert_peek(int dirfd, const char *host, struct cert_info *ci, char *err,
     size_t errlen)
+{
+	struct stat st;
+
+	memset(ci, 0, sizeof(*ci));
+	if (cert_names(dirfd, host, ci->crt, ci->key, sizeof(ci->crt)) == -1) {
+		snprintf(err, errlen, "%s: name too long", host);
+		return -1;
+	}
+	if (fstatat(dirfd, ci->crt, &st, AT_SYMLINK_NOFOLLOW) == -1 &&
+	    errno == ENOENT)
+		return 1;
+	return cert_read_info(dirfd, ci->crt, ci, err, errlen);
+}
+
+int
+cert_load(int dirfd, const char *host, X509 **x, EVP_PKEY **key,
+    EVP_PKEY *loaded, char *err, size_t errlen)
 {
 	char	 crt[300], keyname[300];
 	BIO	*bio;
 
 	*x = NULL;
 	*key = NULL;
-	if (cert_names(host, crt, keyname, sizeof(crt)) == -1) {
+	if (cert_names(dirfd, host, crt, keyname, sizeof(crt)) == -1) {
 		snprintf(err, errlen, "%s: name too long", host);
 		return -1;
 	}
@@ -283,13 +483,23 @@ cert_load(int dirfd, const char *host, X509 **x, EVP_PKEY **key, char *err,
 		cert_errstr(err, errlen, crt);
 		return -1;
 	}
-	if ((bio = cert_read_file(dirfd, keyname, err, errlen)) == NULL)
-		return -1;
-	*key = PEM_read_bio_PrivateKey(bio, NULL, NULL, NULL);
-	BIO_free(bio);
-	if (*key == NULL) {
-		cert_errstr(err, errlen, keyname);
-		return -1;
+	if ((*key = cert_key_read(dirfd, keyname, err, errlen)) != NULL)
+		return 0;
+	/*
+	 * A key only root may read, loaded before root was given up: on a
+	 * reload it is the one in memory, if it is still the certificate's.
+	 */
+	if (errno == EACCES && loaded != NULL &&
+	    X509_check_private_key(*x, loaded) == 1) {
+		ERR_clear_error();
+		EVP_PKEY_up_ref(loaded);
+		*key = loaded;
+		return 0;
 	}
-	return 0;
+	if (errno == EACCES)
+		snprintf(err, errlen, "%s: not readable by uid %d, which yurt "
+		    "runs as since it loaded the key as root: a new key needs "
+		    "a restart", keyname, (int)geteuid());
+	ERR_clear_error();
+	return -1;
 }

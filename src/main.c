@@ -155,15 +155,16 @@ main_reload(struct server *srv, int argc, char **argv)
 		    "limits and the PROXY protocol change only on restart");
 		goto done;
 	}
-	for (i = 0; i < cfg.naddrs; i++)
-		if (strcmp(cfg.addrs[i], old->addrs[i]) != 0 ||
+	/* the log file too when no address is set (naddrs 0) */
+	for (i = 0; i <= cfg.naddrs; i++)
+		if ((i < cfg.naddrs &&
+		    strcmp(cfg.addrs[i], old->addrs[i]) != 0) ||
 		    strcmp(cfg.log_file, old->log_file) != 0) {
 			log_err("reload failed: addresses and the log file "
 			    "change only on restart");
 			goto done;
 		}
-	if ((site = site_new(&cfg, (uid_t)-1, (gid_t)-1, err,
-	    sizeof(err))) == NULL) {
+	if ((site = site_new(&cfg, srv->site, err, sizeof(err))) == NULL) {
 		log_err("reload failed: %s; keeping the old configuration",
 		    err);
 		goto done;
@@ -212,6 +213,7 @@ main(int argc, char **argv)
 		if (site_check(&cfg, err, sizeof(err)) == -1)
 			fatal("root %s", err);
 		config_print(&cfg, stdout);
+		site_print_certs(&cfg, stdout);
 		printf("# configuration OK\n");
 		return 0;
 	}
@@ -242,7 +244,7 @@ main(int argc, char **argv)
 	    (unsigned int)cfg.rate_limit, (unsigned int)cfg.rate_burst)) ==
 	    NULL)
 		fatal("rate limiter: %s", strerror(errno));
-	if ((srv.site = site_new(&cfg, uid, gid, err, sizeof(err))) == NULL)
+	if ((srv.site = site_new(&cfg, NULL, err, sizeof(err))) == NULL)
 		fatal("%s", err);
 	/* a Gopher port also answers TLS: "gophers://" clients */
 	if (main_activated(&srv) == 0 && (server_listen(&srv, &cfg,

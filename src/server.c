@@ -104,13 +104,14 @@ server_bind(struct server *s, const struct proto *proto, enum server_io io,
 			snprintf(host, sizeof(host), "%s", addr);
 		if (bind(fd, ai->ai_addr, ai->ai_addrlen) == -1 ||
 		    listen(fd, SERVER_BACKLOG) == -1) {
+			rc = errno;	/* before snprintf and close touch it */
 			snprintf(err, errlen, "%s%s%s port %d: %s",
 			    ai->ai_family == AF_INET6 ? "[" : "", host,
 			    ai->ai_family == AF_INET6 ? "]" : "", port,
-			    strerror(errno));
+			    strerror(rc));
 			close(fd);
 			/* no IPv6 on this machine: the default can do without */
-			if (quiet && errno == EADDRNOTAVAIL)
+			if (quiet && rc == EADDRNOTAVAIL)
 				continue;
 			goto fail;
 		}

@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,44 +23,78 @@ site_opendir(const char *path, char *err, size_t errlen)
 	return fd;
 }
 
+/*
+ * The message for a certificate directory we cannot write to: the
+ * directory, who we are and what to do, not the file we tried.
+ */
+static void
+site_certdir_msg(const char *dir, const char *host, char *err, size_t errlen)
+{
+	struct passwd	*pw = getpwuid(geteuid());
+	const char	*who = pw ? pw->pw_name : "?";
+
+	if (errno == EROFS) {
+		snprintf(err, errlen, "%s: read-only file system: no "
+		    "certificate for %s can be created there; put %s.crt and "
+		    "%s.key there, or choose another directory (-d)", dir,
+		    host, host, host);
+		return;
+	}
+	snprintf(err, errlen, "%s: not writable by user %s (uid %d), so the "
+	    "certificate for %s cannot be created: make it writable by that "
+	    "user (chown %s %s), put %s.crt and %s.key there, or choose "
+	    "another directory (-d)", dir, who, (int)geteuid(), host, who,
+	    dir, host, host);
+}
+
 static int
-site_certs(struct site *s, uid_t owner, gid_t group, char *err,
+site_certs(struct site *s, const struct site *prev, char *err,
     size_t errlen)
 {
 	const struct config	*cfg = &s->cfg;
-	const char		*names[CONFIG_MAX_HOSTS], *ext;
-	char			 fpr[CERT_FPR_LEN], msg[512], file[300];
+	const char		*names[CONFIG_MAX_HOSTS];
+	struct cert_info	 ci;
+	char			 msg[512];
 	size_t			 i;
-	int			 dirfd, created;
+	int			 dirfd, created, rc;
 
 	if (mkdir(cfg->certdir, 0755) == -1 && errno != EEXIST) {
-		snprintf(err, errlen, "%s: %s", cfg->certdir, strerror(errno));
+		if (errno == EACCES || errno == EROFS)
+			site_certdir_msg(cfg->certdir, cfg->hosts[0].name, err,
+			    errlen);
+		else
+			snprintf(err, errlen, "%s: %s", cfg->certdir,
+			    strerror(errno));
 		return -1;
 	}
 	if ((dirfd = site_opendir(cfg->certdir, err, errlen)) == -1)
 		return -1;
+	cert_sweep(dirfd);
 	for (i = 0; i < cfg->nhosts; i++) {
 		names[i] = cfg->hosts[i].name;
-		if (cert_ensure(dirfd, names[i], fpr, &created, msg,
-		    sizeof(msg)) == -1) {
-			snprintf(err, errlen, "%s: %s", cfg->certdir, msg);
+		if ((rc = cert_ensure(dirfd, names[i], &ci, &created, msg,
+		    sizeof(msg))) != 0) {
+			if (rc == CERT_EDIR) {
+				errno = strstr(msg, "Read-only") ? EROFS :
+				    EACCES;
+				site_certdir_msg(cfg->certdir, names[i], err,
+				    errlen);
+			} else
+				snprintf(err, errlen, "%s: %s", cfg->certdir,
+				    msg);
 			close(dirfd);
 			return -1;
 		}
-		/* the unprivileged user must be able to read it on reload */
-		for (ext = ".key"; created && owner != (uid_t)-1 && ext;
-		    ext = strcmp(ext, ".key") == 0 ? ".crt" : NULL) {
-			snprintf(file, sizeof(file), "%s%s", names[i], ext);
-			if (fchownat(dirfd, file, owner, group,
-			    AT_SYMLINK_NOFOLLOW) == -1)
-				log_warn("%s/%s: %s (a reload will not read it)",
-				    cfg->certdir, file, strerror(errno));
-		}
-		log_info("%s certificate %s/%s.crt for %s, SHA-256 %s",
-		    created ? "created" : "loaded", cfg->certdir, names[i],
-		    names[i], fpr);
+		/*
+		 * Both fingerprints, for the operator to publish: clients
+		 * pin one or the other (see yurt(8)).
+		 */
+		log_info("%s certificate %s/%s for %s, SHA-256 %s, public key "
+		    "(SPKI) SHA-256 %s", created ? "created" : "loaded",
+		    cfg->certdir, ci.crt, names[i], ci.fpr, ci.spki);
 	}
-	s->tls = tls_server_new(dirfd, names, cfg->nhosts, msg, sizeof(msg));
+	s->tls = tls_server_new(dirfd, names, cfg->nhosts,
+	    prev ? prev->tls : NULL, msg, sizeof(msg));
 	close(dirfd);
 	if (s->tls == NULL) {
 		snprintf(err, errlen, "%s: %s", cfg->certdir, msg);
@@ -69,7 +104,7 @@ site_certs(struct site *s, uid_t owner, gid_t group, char *err,
 }
 
 struct site *
-site_new(const struct config *cfg, uid_t owner, gid_t group, char *err,
+site_new(const struct config *cfg, const struct site *prev, char *err,
     size_t errlen)
 {
 	struct site	*s;
@@ -93,7 +128,7 @@ site_new(const struct config *cfg, uid_t owner, gid_t group, char *err,
 		if (s->hostroot[i] == -1)
 			goto fail;
 	}
-	if (site_certs(s, owner, group, err, errlen) == -1)
+	if (site_certs(s, prev, err, errlen) == -1)
 		goto fail;
 	s->gopher_host = s->cfg.gopher_host[0] ? s->cfg.gopher_host :
 	    s->cfg.hosts[0].name;
@@ -126,6 +161,35 @@ site_check(const struct config *cfg, char *err, size_t errlen)
 		close(fd);
 	}
 	return 0;
+}
+
+void
+site_print_certs(const struct config *cfg, FILE *fp)
+{
+	struct cert_info	 ci;
+	char			 msg[512];
+	size_t			 i;
+	int			 dirfd, rc;
+
+	dirfd = open(cfg->certdir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	for (i = 0; i < cfg->nhosts; i++) {
+		rc = dirfd == -1 ? 1 : cert_peek(dirfd, cfg->hosts[i].name,
+		    &ci, msg, sizeof(msg));
+		if (rc == 1)
+			fprintf(fp, "# %s: no certificate yet; one is created "
+			    "in %s at start-up\n", cfg->hosts[i].name,
+			    cfg->certdir);
+		else if (rc == -1)
+			fprintf(fp, "# %s: %s/%s\n", cfg->hosts[i].name,
+			    cfg->certdir, msg);
+		else
+			fprintf(fp, "# %s: certificate %s/%s\n"
+			    "#   SHA-256 %s\n#   public key (SPKI) SHA-256 %s\n",
+			    cfg->hosts[i].name, cfg->certdir, ci.crt, ci.fpr,
+			    ci.spki);
+	}
+	if (dirfd != -1)
+		close(dirfd);
 }
 
 struct site *

@@ -9,6 +9,7 @@
 
 #include <stdatomic.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <sys/types.h>
 
 #include "config.h"
@@ -28,11 +29,14 @@ struct site {
 };
 
 /*
- * Opens the roots and loads (or creates, owned by owner when that is not
- * -1) every host's certificate, logging its fingerprint.
+ * Opens the roots and loads (or creates, owned by us) every host's
+ * certificate, logging its fingerprints.  prev: the site a reload
+ * replaces (its keys serve where a key file is root's), else NULL.
  */
-struct site *site_new(const struct config *, uid_t owner, gid_t group,
+struct site *site_new(const struct config *, const struct site *prev,
 	    char *err, size_t errlen);
+/* -n: each host's certificate fingerprints, as "# " comment lines. */
+void	site_print_certs(const struct config *, FILE *);
 struct site *site_ref(struct site *);
 /* -n: whether every root opens, without loading anything. */
 int	site_check(const struct config *, char *err, size_t errlen);

@@ -5,6 +5,7 @@
 #include <limits.h>
 #include <pthread.h>
 #include <fcntl.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,11 +27,16 @@
 
 /*
  * Session ticket keys: made here, never written anywhere, replaced every
- * TLS_TICKET_ROTATE seconds; a ticket under the previous key is still
- * accepted (and renewed).  So a ticket lives at most twice that, and a
- * reader's visits cannot be linked across days by their tickets.
+ * TLS_TICKET_ROTATE seconds of the clock; a ticket under the previous key
+ * is still accepted, but no key is used after twice that, however little
+ * traffic came since (checked on use, not only when a ticket is made).
+ * And each ticket carries the time of the full handshake its session
+ * began with: past TLS_SESSION_MAX, the session is not resumed (a full
+ * handshake, a new session), so a reader's visits cannot be linked
+ * across days by their tickets.
  */
 #define TLS_TICKET_ROTATE	(6 * 3600)
+#define TLS_SESSION_MAX		(24 * 3600)
 
 struct tls_ticket_key {
 	unsigned char	 name[16];
@@ -153,12 +159,13 @@ tls_init(void)
 	    tls_ticket_cipher == NULL ? -1 : 0;
 }
 
+/* Seconds, counting time suspended: a day is a day. */
 static time_t
 tls_clock(void)
 {
 	struct timespec ts;
 
-	clock_gettime(CLOCK_MONOTONIC, &ts);
+	clock_gettime(CLOCK_BOOTTIME, &ts);
 	return ts.tv_sec;
 }
 
@@ -178,13 +185,18 @@ tls_ticket_cb(SSL *ssl, unsigned char name[16], unsigned char *iv,
 	struct tls_server	*srv;
 	struct tls_ticket_key	 k;
 	OSSL_PARAM		 params[3];
+	time_t			 now;
 	int			 i, rc = 1;
 
 	srv = SSL_CTX_get_ex_data(SSL_get_SSL_CTX(ssl), tls_server_idx);
 	if (srv == NULL)
 		return -1;
 	pthread_mutex_lock(&srv->tklock);
-	if (tls_clock() - srv->tk[0].born >= TLS_TICKET_ROTATE) {
+	now = tls_clock();
+	if (now - srv->tk[0].born >= TLS_TICKET_ROTATE) {
+		/* after a quiet spell the current key is past use too */
+		if (now - srv->tk[0].born >= 2 * TLS_TICKET_ROTATE)
+			OPENSSL_cleanse(&srv->tk[0], sizeof(srv->tk[0]));
 		srv->tk[1] = srv->tk[0];
 		if (tls_ticket_new(&srv->tk[0]) == -1) {
 			pthread_mutex_unlock(&srv->tklock);
@@ -197,9 +209,10 @@ tls_ticket_cb(SSL *ssl, unsigned char name[16], unsigned char *iv,
 		for (i = 0; i < 2; i++)
 			if (memcmp(name, srv->tk[i].name, 16) == 0)
 				break;
-		if (i == 2 || srv->tk[i].born == 0) {
+		if (i == 2 || srv->tk[i].born == 0 ||
+		    now - srv->tk[i].born >= 2 * TLS_TICKET_ROTATE) {
 			pthread_mutex_unlock(&srv->tklock);
-			return 0;	/* unknown key: a full handshake */
+			return 0;	/* unknown or spent key: a full handshake */
 		}
 		k = srv->tk[i];
 		/*
@@ -227,6 +240,57 @@ tls_ticket_cb(SSL *ssl, unsigned char name[16], unsigned char *iv,
 		rc = -1;
 	OPENSSL_cleanse(&k, sizeof(k));
 	return rc;
+}
+
+/*
+ * A new ticket: a resumed session keeps the time its first full
+ * handshake was made (OpenSSL copies the old ticket's data to the new
+ * session); a new session is stamped now.
+ */
+static int
+tls_ticket_gen(SSL *ssl, void *arg)
+{
+	SSL_SESSION	*sess = SSL_get0_session(ssl);
+	void		*data;
+	size_t		 len;
+	int64_t		 born;
+
+	if (sess == NULL)
+		return 0;
+	if (SSL_SESSION_get0_ticket_appdata(sess, &data, &len) &&
+	    len == sizeof(born))
+		return 1;
+	born = (int64_t)tls_clock();
+	return SSL_SESSION_set1_ticket_appdata(sess, &born, sizeof(born));
+}
+
+/* A decrypted ticket resumes only a session begun under a day ago. */
+static SSL_TICKET_RETURN
+tls_ticket_check(SSL *ssl, SSL_SESSION *sess, const unsigned char *keyname,
+    size_t keylen, SSL_TICKET_STATUS status, void *arg)
+{
+	void	*data;
+	size_t	 len;
+	int64_t	 born, now = (int64_t)tls_clock();
+
+	switch (status) {
+	case SSL_TICKET_SUCCESS:
+	case SSL_TICKET_SUCCESS_RENEW:
+		break;
+	case SSL_TICKET_EMPTY:
+	case SSL_TICKET_NO_DECRYPT:
+		return SSL_TICKET_RETURN_IGNORE_RENEW;
+	default:
+		return SSL_TICKET_RETURN_ABORT;
+	}
+	if (!SSL_SESSION_get0_ticket_appdata(sess, &data, &len) ||
+	    len != sizeof(born))
+		return SSL_TICKET_RETURN_IGNORE_RENEW;
+	memcpy(&born, data, sizeof(born));
+	if (born > now || now - born >= TLS_SESSION_MAX)
+		return SSL_TICKET_RETURN_IGNORE_RENEW;
+	return status == SSL_TICKET_SUCCESS_RENEW ?
+	    SSL_TICKET_RETURN_USE_RENEW : SSL_TICKET_RETURN_USE;
 }
 
 static int
@@ -258,7 +322,8 @@ tls_sni_cb(SSL *ssl, int *alert, void *arg)
 }
 
 static SSL_CTX *
-tls_ctx_new(int dirfd, const char *host, char *err, size_t errlen)
+tls_ctx_new(int dirfd, const char *host, EVP_PKEY *loaded, char *err,
+    size_t errlen)
 {
 	SSL_CTX		*ctx;
 	X509		*x = NULL;
@@ -268,25 +333,34 @@ tls_ctx_new(int dirfd, const char *host, char *err, size_t errlen)
 		cert_errstr(err, errlen, "SSL_CTX_new");
 		return NULL;
 	}
-	SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
+	if (!SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION))
+		goto fail;
 	/*
 	 * AES-128-GCM with SHA-256 first: AES and SHA-256 have instructions
 	 * of their own on current x86 and ARM (SHA-384 has none), so it is
 	 * the cheapest handshake and the fastest large file; a client that
 	 * lists ChaCha20 first (no AES instructions: old phones, old
-	 * machines) gets ChaCha20.  All are AEADs with forward secrecy.
+	 * machines) gets ChaCha20.  TLS 1.2 gets the same AEADs, with ECDHE
+	 * only: no CBC (padding oracles), no static RSA or finite-field DH
+	 * (no forward secrecy), so every suite on offer keeps past
+	 * sessions secret if the key is ever stolen.
 	 */
 	SSL_CTX_set_options(ctx, SSL_OP_NO_RENEGOTIATION |
 	    SSL_OP_CIPHER_SERVER_PREFERENCE | SSL_OP_PRIORITIZE_CHACHA |
 	    SSL_OP_NO_COMPRESSION);
 	if (!SSL_CTX_set_ciphersuites(ctx, "TLS_AES_128_GCM_SHA256:"
 	    "TLS_CHACHA20_POLY1305_SHA256:TLS_AES_256_GCM_SHA384") ||
-	    /* TLS 1.2: the same order first, then OpenSSL's default set */
 	    !SSL_CTX_set_cipher_list(ctx, "ECDHE-ECDSA-AES128-GCM-SHA256:"
 	    "ECDHE-RSA-AES128-GCM-SHA256:ECDHE-ECDSA-CHACHA20-POLY1305:"
-	    "ECDHE-RSA-CHACHA20-POLY1305:ALL:!aNULL:!eNULL:!PSK:!SRP:!DSS:"
-	    "!CAMELLIA:!ARIA:!AESCCM"))
+	    "ECDHE-RSA-CHACHA20-POLY1305:ECDHE-ECDSA-AES256-GCM-SHA384:"
+	    "ECDHE-RSA-AES256-GCM-SHA384"))
 		goto fail;
+	/*
+	 * No session-ID cache: a TLS 1.2 session would stay resumable by
+	 * its ID, without a ticket and without the ticket's bounds
+	 * (tls_ticket_cb, tls_ticket_check).  Tickets only.
+	 */
+	SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_OFF);
 	/*
 	 * The chain is built once here, not on every handshake (OpenSSL
 	 * would otherwise search the system store per connection).
@@ -309,7 +383,7 @@ tls_ctx_new(int dirfd, const char *host, char *err, size_t errlen)
 	if (!SSL_CTX_set_num_tickets(ctx, 0))
 		goto fail;
 
-	if (cert_load(dirfd, host, &x, &key, err, errlen) == -1)
+	if (cert_load(dirfd, host, &x, &key, loaded, err, errlen) == -1)
 		goto out;
 	if (!SSL_CTX_use_certificate(ctx, x)) {
 		cert_errstr(err, errlen, host);
@@ -332,9 +406,21 @@ out:
 	return NULL;
 }
 
+/* The key prev uses for host, or NULL. */
+static EVP_PKEY *
+tls_server_key(const struct tls_server *prev, const char *host)
+{
+	size_t i;
+
+	for (i = 0; prev != NULL && i < prev->n; i++)
+		if (strcasecmp(prev->names[i], host) == 0)
+			return SSL_CTX_get0_privatekey(prev->ctx[i]);
+	return NULL;
+}
+
 struct tls_server *
-tls_server_new(int dirfd, const char *const *hosts, size_t n, char *err,
-    size_t errlen)
+tls_server_new(int dirfd, const char *const *hosts, size_t n,
+    const struct tls_server *prev, char *err, size_t errlen)
 {
 	struct tls_server	*srv;
 	size_t			 i;
@@ -357,8 +443,8 @@ tls_server_new(int dirfd, const char *const *hosts, size_t n, char *err,
 	}
 	for (i = 0; i < n; i++) {
 		if ((srv->names[i] = strdup(hosts[i])) == NULL ||
-		    (srv->ctx[i] = tls_ctx_new(dirfd, hosts[i], err,
-		    errlen)) == NULL) {
+		    (srv->ctx[i] = tls_ctx_new(dirfd, hosts[i],
+		    tls_server_key(prev, hosts[i]), err, errlen)) == NULL) {
 			if (srv->names[i] == NULL)
 				snprintf(err, errlen, "out of memory");
 			tls_server_free(srv);
@@ -368,7 +454,9 @@ tls_server_new(int dirfd, const char *const *hosts, size_t n, char *err,
 	for (i = 0; i < n; i++) {
 		if (!SSL_CTX_set_ex_data(srv->ctx[i], tls_server_idx, srv) ||
 		    !SSL_CTX_set_tlsext_ticket_key_evp_cb(srv->ctx[i],
-		    tls_ticket_cb)) {
+		    tls_ticket_cb) ||
+		    !SSL_CTX_set_session_ticket_cb(srv->ctx[i], tls_ticket_gen,
+		    tls_ticket_check, NULL)) {
 			cert_errstr(err, errlen, "session tickets");
 			tls_server_free(srv);
 			return NULL;

@@ -21,9 +21,14 @@ struct tls_conn;
 
 int	tls_init(void);
 
-/* One context per host; hosts[0] is the default when SNI names none. */
+/*
+ * One context per host; hosts[0] is the default when SNI names none.
+ * prev (on a reload, else NULL) lends the keys it holds where a key file
+ * can no longer be read.
+ */
 struct tls_server *tls_server_new(int dirfd, const char *const *hosts,
-	    size_t nhosts, char *err, size_t errlen);
+	    size_t nhosts, const struct tls_server *prev, char *err,
+	    size_t errlen);
 void	tls_server_free(struct tls_server *);
 
 /*

@@ -619,6 +619,9 @@ openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
 chmod 600 "$T/new.key"
 cat "$T/new.key" >"$CERTS/localhost.key"
 cat "$T/new.crt" >"$CERTS/localhost.crt"
+# started as root, yurt reads a new key on reload only if its run user may
+# (a key yurt made stays root's: a new one of those needs a restart)
+[ "$(id -u)" = 0 ] && chown nobody "$CERTS/localhost.key"
 new=$(cert_fp "$T/new.crt")
 kill -HUP "$YURT_PID"
 got=""
