@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "fs.h"
+#include "log.h"
 #include "url.h"
 
 #define FS_LISTING_MAX	4096	/* entries shown in one listing */
@@ -93,14 +94,68 @@ fs_cmp(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+/*
+ * Whether a listed name is a directory, without following a symlink out
+ * of the directory: a link to /etc lists as a plain name, so a listing
+ * says nothing about what exists outside the capsule.
+ */
+static int
+fs_isdir(int rootfd, int dirfd, const char *path, const char *name,
+    struct stat *st)
+{
+	char	 full[4096];
+	int	 fd, dir;
+
+	if (fstatat(dirfd, name, st, AT_SYMLINK_NOFOLLOW) == -1)
+		return 0;
+	if (!S_ISLNK(st->st_mode))
+		return S_ISDIR(st->st_mode);
+	/* resolved beneath the root, as a request for it would be */
+	if (snprintf(full, sizeof(full), "%s%s%s", path, *path ? "/" : "",
+	    name) >= (int)sizeof(full) ||
+	    (fd = fs_openat(rootfd, full, O_RDONLY | O_DIRECTORY |
+	    O_NONBLOCK)) == -1)
+		return 0;
+	dir = fstat(fd, st) == 0 && S_ISDIR(st->st_mode);
+	close(fd);
+	return dir;
+}
+
+/*
+ * Whether fd, opened beneath rootfd, is a dot-file or inside a dot
+ * directory once symlinks are resolved: a link to ../.secret must not
+ * serve what its name hides.  Where /proc is missing, the names asked
+ * for were checked already (fs_hidden) and this check is skipped.
+ */
+static int
+fs_target_hidden(int rootfd, int fd)
+{
+	char	 p[64], root[4096], path[4096];
+	ssize_t	 rn, pn;
+
+	(void)snprintf(p, sizeof(p), "/proc/self/fd/%d", rootfd);
+	if ((rn = readlink(p, root, sizeof(root) - 1)) <= 0)
+		return 0;
+	(void)snprintf(p, sizeof(p), "/proc/self/fd/%d", fd);
+	if ((pn = readlink(p, path, sizeof(path) - 1)) <= 0)
+		return 0;
+	root[rn] = path[pn] = '\0';
+	if (rn == 1)	/* the root is "/" */
+		rn = 0;
+	if (strncmp(path, root, (size_t)rn) != 0 || (path[rn] != '/' &&
+	    path[rn] != '\0'))
+		return 1;	/* not beneath the root: never */
+	return path[rn] == '/' && fs_hidden(path + rn + 1);
+}
+
 /* A gemtext index of a directory: sorted, no dot-files. */
 static int
-fs_listing(int dirfd, const char *path, struct buf *out)
+fs_listing(int rootfd, int dirfd, const char *path, struct buf *out)
 {
 	DIR		*d;
 	struct dirent	*de;
 	struct stat	 st;
-	char		**names = NULL, **tmp, enc[1024];
+	char		**names = NULL, **tmp, enc[1024], label[1024];
 	size_t		 n = 0, cap = 0, i;
 	int		 fd, rc = -1;
 
@@ -136,14 +191,19 @@ fs_listing(int dirfd, const char *path, struct buf *out)
 	if (*path)
 		buf_puts(out, "=> ../ Parent directory\n");
 	for (i = 0; i < n; i++) {
-		int isdir = fstatat(dirfd, names[i], &st, 0) == 0 &&
-		    S_ISDIR(st.st_mode);
+		int isdir = fs_isdir(rootfd, dirfd, path, names[i], &st);
 
 		if (url_path_encode(names[i], enc, sizeof(enc)) == -1)
 			continue;
+		/*
+		 * The label as log lines have it: a name that is not UTF-8
+		 * or holds a C1 control is escaped, so the listing is valid
+		 * text/gemini and sends no terminal escape.
+		 */
+		log_escape(names[i], label, sizeof(label));
 		/* "./" keeps a name with a colon from reading as a scheme */
 		buf_printf(out, "=> ./%s%s %s%s\n", enc, isdir ? "/" : "",
-		    names[i], isdir ? "/" : "");
+		    label, isdir ? "/" : "");
 	}
 	rc = buf_failed(out) ? -1 : 0;
 done:
@@ -176,6 +236,10 @@ fs_open(int rootfd, const char *path, int dir, int listing,
 		return;
 	if ((fd = fs_openat(rootfd, path, O_RDONLY | O_NONBLOCK)) == -1)
 		goto fail;
+	if (fs_target_hidden(rootfd, fd)) {
+		close(fd);
+		return;
+	}
 	if (fstat(fd, &st) == -1) {
 		close(fd);
 		goto fail;
@@ -218,7 +282,7 @@ fs_open(int rootfd, const char *path, int dir, int listing,
 	if (idx != -1)
 		close(idx);
 	if (listing) {
-		r->kind = fs_listing(fd, path, out) == 0 ? FS_LISTING :
+		r->kind = fs_listing(rootfd, fd, path, out) == 0 ? FS_LISTING :
 		    FS_ERROR;
 		fs_setname(r, "index.gmi");
 	}
