@@ -457,8 +457,8 @@ ok '[ "$fp1" != "$fp2" ] && [[ $fp1$fp2 =~ ^[0-9A-F]{128}$ ]]' "each host has it
 is "$(served_fp localhost)" "$fp1" "SNI localhost gets the localhost certificate"
 is "$(served_fp example.test)" "$fp2" "SNI example.test gets the example.test certificate"
 is "$(served_fp EXAMPLE.TEST)" "$fp2" "SNI is case-insensitive"
-is "$(grep -a 'SHA-256' "$YURT_LOG" | grep -oE '([0-9A-F]{2}:){31}[0-9A-F]{2}' |
-    tr -d ':' | sort -u | tr '\n' ' ')" "$(printf '%s\n' "$fp1" "$fp2" | sort -u | tr '\n' ' ')" \
+is "$(grep -a 'SHA-256' "$YURT_LOG" | grep -oE ', SHA-256 ([0-9A-F]{2}:){31}[0-9A-F]{2}' |
+    sed 's/.* //' | tr -d ':' | sort -u | tr '\n' ' ')" "$(printf '%s\n' "$fp1" "$fp2" | sort -u | tr '\n' ' ')" \
     "the log shows both fingerprints"
 gg -s example.test -t 10 127.0.0.1 "$YURT_PORT" gemini://example.test/ >"$OUT" 2>/dev/null
 is "$(head -n 1 "$OUT")" $'20 text/gemini\r' "example.test is served"
