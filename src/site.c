@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "rules.h"
 #include "site.h"
 #include "tls.h"
 
@@ -64,6 +65,11 @@ site_certs(struct site *s, uid_t owner, gid_t group, char *err,
 		snprintf(err, errlen, "%s: %s", cfg->certdir, msg);
 		return -1;
 	}
+	for (i = 0; i < cfg->rules.n; i++)
+		if (cfg->rules.r[i].kind == RULE_CERTS) {
+			tls_server_ask_certs(s->tls);
+			break;
+		}
 	return 0;
 }
 
@@ -93,6 +99,10 @@ site_new(const struct config *cfg, uid_t owner, gid_t group, char *err,
 			goto fail;
 	}
 	if (site_certs(s, owner, group, err, errlen) == -1)
+		goto fail;
+	/* the fingerprint files are read again with everything else */
+	if ((s->fprs = rules_fprs_load(&s->cfg.rules, err, errlen)) == NULL &&
+	    err[0] != '\0')
 		goto fail;
 	s->gopher_host = s->cfg.gopher_host[0] ? s->cfg.gopher_host :
 	    s->cfg.hosts[0].name;
@@ -127,6 +137,16 @@ site_check(const struct config *cfg, char *err, size_t errlen)
 	return 0;
 }
 
+int
+site_check_rules(const struct config *cfg, char *err, size_t errlen)
+{
+	struct rules_fprs *fprs;
+
+	fprs = rules_fprs_load(&cfg->rules, err, errlen);
+	rules_fprs_free(fprs, cfg->rules.n);
+	return fprs == NULL && err[0] != '\0' ? -1 : 0;
+}
+
 struct site *
 site_ref(struct site *s)
 {
@@ -142,6 +162,7 @@ site_unref(struct site *s)
 	if (s == NULL || atomic_fetch_sub(&s->refs, 1) != 1)
 		return;
 	tls_server_free(s->tls);
+	rules_fprs_free(s->fprs, s->cfg.rules.n);
 	if (s->rootfd != -1)
 		close(s->rootfd);
 	for (i = 0; i < CONFIG_MAX_HOSTS; i++)

@@ -25,6 +25,7 @@ struct site {
 	const char		*names[CONFIG_MAX_HOSTS + 1];	/* NULL-ended */
 	const char		*gopher_host;	/* written into menus */
 	int			 gopher_root;	/* that host's root */
+	struct rules_fprs	*fprs;	/* per rule: client-certificates' */
 };
 
 /*
@@ -36,6 +37,8 @@ struct site *site_new(const struct config *, uid_t owner, gid_t group,
 struct site *site_ref(struct site *);
 /* -n: whether every root opens, without loading anything. */
 int	site_check(const struct config *, char *err, size_t errlen);
+/* -n: whether every client-certificates file reads. */
+int	site_check_rules(const struct config *, char *err, size_t errlen);
 void	site_unref(struct site *);
 
 #endif
