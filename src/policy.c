@@ -6,6 +6,9 @@
 #include "site.h"
 #include "tls.h"
 
+/* Redirects followed for Gopher before one is shown as a line. */
+#define POLICY_HOPS	5
+
 /* The answering rules and the shaping ones; not the certificate check. */
 static void
 policy_common(const struct site *s, const char *host, const char *subj,
@@ -97,8 +100,9 @@ policy_gemini(const struct site *s, const struct tls_conn *tls,
 	policy_common(s, host, subj, p);
 }
 
-void
-policy_gopher(const struct site *s, const char *host, const char *path,
+/* One step: what the rules say about this path, over Gopher. */
+static void
+policy_gopher_one(const struct site *s, const char *host, const char *path,
     int dir, struct policy *p)
 {
 	char subj[URL_MAX + 3];
@@ -113,6 +117,26 @@ policy_gopher(const struct site *s, const char *host, const char *path,
 		return;
 	}
 	policy_common(s, host, subj, p);
+}
+
+void
+policy_gopher(const struct site *s, const char *host, char *path,
+    size_t pathlen, int *dir, struct policy *p)
+{
+	const char	*err;
+	char		 target[URL_MAX + 1];
+	int		 hop;
+
+	/* Gopher has no redirects: one to a path here is followed */
+	for (hop = 0; hop < POLICY_HOPS; hop++) {
+		policy_gopher_one(s, host, path, *dir, p);
+		if ((p->status != 30 && p->status != 31) || p->meta[0] != '/')
+			return;
+		snprintf(target, sizeof(target), "%s", p->meta);
+		if (url_path_resolve(target, strlen(target), path, pathlen,
+		    dir, &err) == -1)
+			return;
+	}
 }
 
 const char *

@@ -30,10 +30,12 @@ void	policy_gemini(const struct site *, const struct tls_conn *,
 /*
  * Gopher: a certificate area answers 60 (it is never served without
  * TLS client certificates, which Gopher clients do not send); the rest
- * as for Gemini.
+ * as for Gemini, but a redirect to a path here is followed (path and dir
+ * rewritten, a few hops at most): status 30 or 31 is left only for one
+ * that leaves the server or goes on too long.
  */
-void	policy_gopher(const struct site *, const char *host, const char *path,
-	    int dir, struct policy *);
+void	policy_gopher(const struct site *, const char *host, char *path,
+	    size_t pathlen, int *dir, struct policy *);
 /* Only the type rule, for a Gopher menu's item types. */
 const char *policy_type(const struct site *, const char *host,
 	    const char *path, int dir);
