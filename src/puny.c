@@ -198,8 +198,12 @@ puny_label_ascii(const char *s, size_t len, char *out, size_t outlen,
 	size_t		 i, k, n = 0, ascii = 1, el;
 
 	for (i = 0; i < len; i += k) {
+		if (n == PUNY_LABEL_MAX)
+			return -1;
 		k = charset_decode(s + i, len - i, &cp[n]);
-		if (cp[n] == CHARSET_INVALID || n == PUNY_LABEL_MAX)
+		/* no NUL, blank or control character in a name */
+		if (cp[n] == CHARSET_INVALID || cp[n] <= 0x20 ||
+		    charset_is_control(cp[n]))
 			return -1;
 		if (cp[n] >= 'A' && cp[n] <= 'Z')
 			cp[n] += 'a' - 'A';

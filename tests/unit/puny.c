@@ -93,6 +93,9 @@ test_host(void)
 		{ "a..b", NULL, "an empty label" },
 		{ "", NULL, "nothing" },
 		{ "caf\xC3", NULL, "invalid UTF-8" },
+		{ "a b", NULL, "a blank" },
+		{ "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+		    "\xC3\xBC", NULL, "a label of more than 63 characters" },
 	};
 	char	 out[256], uni[256];
 	size_t	 i;
@@ -114,6 +117,8 @@ test_host(void)
 	    "a label that does not decode");
 	tap_ok(puny_host_ascii("b\xC3\xBC" "cher.example", 13, out, 10) == -1,
 	    "no room");
+	tap_ok(puny_host_ascii("\0\0", 2, out, sizeof(out)) == -1,
+	    "NUL bytes (found by the fuzzer)");
 }
 
 int
