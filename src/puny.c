@@ -80,7 +80,8 @@ puny_encode(const uint32_t *in, size_t n, char *out, size_t outlen)
 		}
 	}
 	h = b;
-	if (b > 0 && b < n && puny_put(out, outlen, &o, '-') == -1)
+	/* RFC 3492 6.3: the delimiter follows any basic code points */
+	if (b > 0 && puny_put(out, outlen, &o, '-') == -1)
 		return -1;
 	while (h < n) {
 		for (m = UINT32_MAX, i = 0; i < n; i++)

@@ -44,7 +44,7 @@ test_codec(void)
 		{ "Pro\xC4\x8Dprost\xC4\x9Bnemluv\xC3\xAD\xC4\x8D" "esky",
 		    "Proprostnemluvesky-uyb24dma41a", "RFC 3492 7.1 (C), Czech" },
 		{ "\xF0\x9F\x98\x80", "e28h", "outside the BMP" },
-		{ "abc", "abc-", "all ASCII" },
+		{ "abc", "abc-", "all ASCII: the delimiter still follows (fuzzer)" },
 	};
 	uint32_t	 in[64], out[64];
 	char		 enc[128];
@@ -52,11 +52,6 @@ test_codec(void)
 
 	for (i = 0; i < NITEMS(t); i++) {
 		n = cps(t[i].u, in, NITEMS(in));
-		if (strcmp(t[i].p, "abc-") == 0) {
-			tap_ok(puny_encode(in, n, enc, sizeof(enc)) == 0 &&
-			    strcmp(enc, "abc") == 0, "encode: all ASCII stays");
-			continue;
-		}
 		tap_ok(puny_encode(in, n, enc, sizeof(enc)) == 0,
 		    "encode: %s", t[i].what);
 		tap_streq(enc, t[i].p, t[i].what);
