@@ -10,6 +10,8 @@
 #include "buf.h"
 #include "charset.h"
 #include "config.h"
+#include "puny.h"
+#include "rules.h"
 
 #define CONFIG_FILE_MAX	(256 * 1024)
 
@@ -158,8 +160,10 @@ config_set(struct config *c, const struct config_key *k, const char *v,
 		eq = (char *)v + len;
 		if (len > CONFIG_HOST_MAX)
 			goto bad;
-		memcpy(h->name, v, len);
-		h->name[len] = '\0';
+		/* a Unicode name is served under its ASCII (punycode) form */
+		if (puny_host_ascii(v, len, h->name, sizeof(h->name)) == -1)
+			goto bad;
+		len = strlen(h->name);
 		if (*eq != '\0') {
 			eq += strspn(eq, "= \t");
 			if (*eq == '\0' || snprintf(h->root, sizeof(h->root),
@@ -252,7 +256,7 @@ config_parse(struct config *c, const char *buf, size_t len, char *err,
 	const struct config_key	*key;
 	char			 line[PATH_MAX + 64], msg[256];
 	size_t			 n, klen;
-	int			 lineno = 0;
+	int			 lineno = 0, kind;
 
 	for (; p < end; p = nl + 1) {
 		lineno++;
@@ -282,6 +286,15 @@ config_parse(struct config *c, const char *buf, size_t len, char *err,
 		klen = strcspn(k, " \t");
 		v = k + klen;
 		v += strspn(v, " \t");
+		if ((kind = rules_keyword(k, klen, v)) != -1) {
+			if (rules_add(&c->rules, kind, v, lineno, msg,
+			    sizeof(msg)) == -1) {
+				snprintf(err, errlen, "line %d: %s", lineno,
+				    msg);
+				return -1;
+			}
+			continue;
+		}
 		if ((key = config_key_find(k, klen)) == NULL) {
 			snprintf(err, errlen, "line %d: unknown setting "
 			    "\"%.*s\"", lineno, (int)(klen > 64 ? 64 : klen), k);
@@ -517,4 +530,5 @@ config_print(const struct config *c, FILE *f)
 		fprintf(f, "no-listing\n");
 	if (c->log_clients)
 		fprintf(f, "log-clients\n");
+	rules_print(&c->rules, f);
 }

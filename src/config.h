@@ -10,6 +10,8 @@
 #include <stddef.h>
 #include <stdio.h>
 
+#include "rules.h"
+
 #define CONFIG_MAX_HOSTS	32
 #define CONFIG_MAX_ADDRS	16
 #define CONFIG_HOST_MAX		253
@@ -46,6 +48,7 @@ struct config {
 	char	 user[64];		/* to drop to when started as root */
 	char	 log_file[PATH_MAX];	/* "" = stderr */
 	int	 check;			/* -n */
+	struct rules rules;		/* per-path, from the file only */
 };
 
 enum config_action { CONFIG_RUN, CONFIG_EXIT_OK, CONFIG_EXIT_FAIL };

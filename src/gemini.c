@@ -7,6 +7,8 @@
 #include "fs.h"
 #include "gemini.h"
 #include "mime.h"
+#include "policy.h"
+#include "puny.h"
 #include "server.h"
 #include "site.h"
 
@@ -54,6 +56,8 @@ gemini_request_parse(const char *line, size_t len,
     const struct gemini_site *site, int sni, struct gemini_request *r)
 {
 	struct url	 u;
+	char		 ascii[sizeof(u.host)];
+	const char	*host;
 	size_t		 i;
 
 	memset(r, 0, sizeof(*r));
@@ -78,8 +82,11 @@ gemini_request_parse(const char *line, size_t len,
 		r->err = "no host in URL";
 		return;
 	}
+	/* "bücher.example" is "xn--bcher-kva.example": hosts are ASCII */
+	host = puny_host_ascii(u.host, strlen(u.host), ascii,
+	    sizeof(ascii)) == 0 ? ascii : u.host;
 	for (i = 0; i < site->nhosts; i++)
-		if (strcmp(u.host, site->hosts[i]) == 0)
+		if (strcmp(host, site->hosts[i]) == 0)
 			r->host = (int)i;
 	/* a URL's port defaults to 1965; a port mapping may change it */
 	if (r->host == -1 || (u.port != 0 && u.port != site->port) ||
@@ -126,7 +133,8 @@ gemini_input(struct conn *c)
 	struct gemini_request	 r;
 	struct fs_result	 f;
 	struct buf		 body;
-	const char		*type;
+	struct policy		 pol;
+	const char		*type, *lang;
 	char			 meta[GEMINI_META_MAX + 1];
 	size_t			 i, end;
 	int			 rc;
@@ -161,17 +169,22 @@ gemini_input(struct conn *c)
 		return gemini_reply(c, 53, "Proxy request refused", NULL, -1,
 		    0);
 
+	policy_gemini(site, c->tls, cfg->hosts[r.host].name, r.path, r.dir,
+	    &pol);
+	if (pol.status != 0)
+		return gemini_reply(c, pol.status, pol.meta, NULL, -1, 0);
 	buf_init(&body, 1024 * 1024);
-	fs_open(site->hostroot[r.host], r.path, r.dir, cfg->listing, &body,
+	fs_open(site->hostroot[r.host], r.path, r.dir, pol.listing, &body,
 	    &f);
 	switch (f.kind) {
 	case FS_FILE:
 	case FS_LISTING:
-		type = f.kind == FS_LISTING ? "text/gemini" :
-		    mime_type(c->w->mime, f.name, f.fd);
-		if (cfg->lang[0] && strcmp(type, "text/gemini") == 0)
+		type = pol.type ? pol.type : f.kind == FS_LISTING ?
+		    "text/gemini" : mime_type(c->w->mime, f.name, f.fd);
+		lang = pol.lang ? pol.lang : cfg->lang;
+		if (lang[0] && strcmp(type, "text/gemini") == 0)
 			snprintf(meta, sizeof(meta), "%s; lang=%s", type,
-			    cfg->lang);
+			    lang);
 		else
 			snprintf(meta, sizeof(meta), "%s", type);
 		return gemini_reply(c, 20, meta, &body, f.fd, f.size);

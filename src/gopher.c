@@ -11,6 +11,7 @@
 #include "gopher.h"
 #include "gophermap.h"
 #include "mime.h"
+#include "policy.h"
 #include "selector.h"
 #include "site.h"
 #include "url.h"
@@ -99,11 +100,15 @@ gopher_item_type(void *arg, const char *sel)
 {
 	struct gopher_req	*g = arg;
 	struct fs_result	 f;
+	const char		*mt;
 	char			 path[URL_MAX + 1], t;
 	int			 dir;
 
 	if (gopher_path(sel, path, sizeof(path), &dir) == -1)
 		return 0;
+	/* a type rule decides what the item is */
+	if ((mt = policy_type(g->c->site, g->o.host, path, dir)) != NULL)
+		return gopher_type_of(mt);
 	fs_open(g->rootfd, path, dir, 0, NULL, &f);
 	switch (f.kind) {
 	case FS_REDIRECT:
@@ -279,6 +284,32 @@ gopher_cached(struct gopher_req *g, const struct cache_key *key, char plus,
 	return 1;
 }
 
+/*
+ * What the per-path rules answer for this selector, as one type-3 line;
+ * 0 when it is to be served (pol then says how).
+ */
+static int
+gopher_rules(struct gopher_req *g, char *path, size_t pathlen, int *dir,
+    struct policy *pol, char plus, int *rc)
+{
+	char msg[URL_MAX + 32];
+
+	policy_gopher(g->c->site, g->o.host, path, pathlen, dir, pol);
+	switch (pol->status) {
+	case 0:
+		return 0;
+	case 30:
+	case 31:
+		snprintf(msg, sizeof(msg), "Moved to %s", pol->meta);
+		break;
+	default:
+		snprintf(msg, sizeof(msg), "%s", pol->meta);
+		break;
+	}
+	*rc = gopher_error(g, pol->status, msg, plus);
+	return 1;
+}
+
 static int
 gopher_input(struct conn *c)
 {
@@ -292,6 +323,8 @@ gopher_input(struct conn *c)
 	char			 path[URL_MAX + 1], basebuf[URL_MAX + 3];
 	char			 name[URL_MAX + 2], file[URL_MAX + 12];
 	size_t			 urllen;
+	struct policy		 pol;
+	const char		*mt;
 	int			 dir, text = 0, rc;
 	char			 plus, type;
 
@@ -346,6 +379,8 @@ gopher_input(struct conn *c)
 	}
 	if (gopher_path(sel, path, sizeof(path), &dir) == -1)
 		return gopher_error(&g, 59, "Bad selector", plus);
+	if (gopher_rules(&g, path, sizeof(path), &dir, &pol, plus, &rc))
+		return rc;
 	if (plus == '!') {
 		type = gopher_item_type(&g, sel);
 		return gopher_plus_info(&g, sel, type ? type : '3');
@@ -361,10 +396,10 @@ gopher_input(struct conn *c)
 
 	/* Gopher has no redirects: a directory is one, slash or not */
 	buf_init(&listing, 1024 * 1024);
-	fs_open(g.rootfd, path, dir, g.cfg->listing, &listing, &f);
+	fs_open(g.rootfd, path, dir, pol.listing, &listing, &f);
 	if (f.kind == FS_REDIRECT) {
 		dir = 1;
-		fs_open(g.rootfd, path, dir, g.cfg->listing, &listing, &f);
+		fs_open(g.rootfd, path, dir, pol.listing, &listing, &f);
 	}
 	if (f.kind == FS_NOTFOUND && strcmp(path, "caps.txt") == 0 && !text) {
 		buf_free(&listing);
@@ -383,8 +418,8 @@ gopher_input(struct conn *c)
 		return rc;
 	case FS_FILE:
 		buf_free(&listing);
-		if (mime_ext(f.name) == NULL ||
-		    strcmp(mime_ext(f.name), "text/gemini") != 0) {
+		mt = pol.type ? pol.type : mime_ext(f.name);
+		if (mt == NULL || strcmp(mt, "text/gemini") != 0) {
 			if (text) {
 				close(f.fd);
 				return gopher_error(&g, 51, "Not found", plus);

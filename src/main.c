@@ -84,7 +84,8 @@ main_activated(struct server *srv)
 static void
 main_sandbox(const struct config *cfg, int asroot, uid_t uid, gid_t gid)
 {
-	const char	*paths[CONFIG_MAX_HOSTS + 3];
+	const char	*paths[CONFIG_MAX_HOSTS + 3 + RULES_MAX];
+	static char	 fprdir[RULES_MAX][PATH_MAX];
 	char		 err[256], who[128] = "", confdir[PATH_MAX];
 	char		 logdir[PATH_MAX];
 	size_t		 n = 0, i;
@@ -109,6 +110,13 @@ main_sandbox(const struct config *cfg, int asroot, uid_t uid, gid_t gid)
 		snprintf(confdir, sizeof(confdir), "%s", cfg->file);
 		paths[n++] = dirname(confdir);
 	}
+	/* client-certificates files are read again on reload */
+	for (i = 0; i < cfg->rules.n; i++)
+		if (cfg->rules.r[i].kind == RULE_CERTS) {
+			snprintf(fprdir[i], sizeof(fprdir[i]), "%s",
+			    rules_str(&cfg->rules, cfg->rules.r[i].arg));
+			paths[n++] = dirname(fprdir[i]);
+		}
 	if (cfg->log_file[0])
 		snprintf(logdir, sizeof(logdir), "%s", cfg->log_file);
 	if ((abi = sandbox_landlock(paths, n, cfg->log_file[0] ?
@@ -212,6 +220,8 @@ main(int argc, char **argv)
 	if (cfg.check) {
 		if (site_check(&cfg, err, sizeof(err)) == -1)
 			fatal("root %s", err);
+		if (site_check_rules(&cfg, err, sizeof(err)) == -1)
+			fatal("%s", err);
 		config_print(&cfg, stdout);
 		site_print_certs(&cfg, stdout);
 		printf("# configuration OK\n");

@@ -10,6 +10,7 @@
 
 #include "cert.h"
 #include "log.h"
+#include "rules.h"
 #include "site.h"
 #include "tls.h"
 
@@ -100,6 +101,11 @@ site_certs(struct site *s, const struct site *prev, char *err,
 		snprintf(err, errlen, "%s: %s", cfg->certdir, msg);
 		return -1;
 	}
+	for (i = 0; i < cfg->rules.n; i++)
+		if (cfg->rules.r[i].kind == RULE_CERTS) {
+			tls_server_ask_certs(s->tls);
+			break;
+		}
 	return 0;
 }
 
@@ -129,6 +135,10 @@ site_new(const struct config *cfg, const struct site *prev, char *err,
 			goto fail;
 	}
 	if (site_certs(s, prev, err, errlen) == -1)
+		goto fail;
+	/* the fingerprint files are read again with everything else */
+	if ((s->fprs = rules_fprs_load(&s->cfg.rules, err, errlen)) == NULL &&
+	    err[0] != '\0')
 		goto fail;
 	s->gopher_host = s->cfg.gopher_host[0] ? s->cfg.gopher_host :
 	    s->cfg.hosts[0].name;
@@ -192,6 +202,16 @@ site_print_certs(const struct config *cfg, FILE *fp)
 		close(dirfd);
 }
 
+int
+site_check_rules(const struct config *cfg, char *err, size_t errlen)
+{
+	struct rules_fprs *fprs;
+
+	fprs = rules_fprs_load(&cfg->rules, err, errlen);
+	rules_fprs_free(fprs, cfg->rules.n);
+	return fprs == NULL && err[0] != '\0' ? -1 : 0;
+}
+
 struct site *
 site_ref(struct site *s)
 {
@@ -207,6 +227,7 @@ site_unref(struct site *s)
 	if (s == NULL || atomic_fetch_sub(&s->refs, 1) != 1)
 		return;
 	tls_server_free(s->tls);
+	rules_fprs_free(s->fprs, s->cfg.rules.n);
 	if (s->rootfd != -1)
 		close(s->rootfd);
 	for (i = 0; i < CONFIG_MAX_HOSTS; i++)

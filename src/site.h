@@ -26,6 +26,7 @@ struct site {
 	const char		*names[CONFIG_MAX_HOSTS + 1];	/* NULL-ended */
 	const char		*gopher_host;	/* written into menus */
 	int			 gopher_root;	/* that host's root */
+	struct rules_fprs	*fprs;	/* per rule: client-certificates' */
 };
 
 /*
@@ -40,6 +41,8 @@ void	site_print_certs(const struct config *, FILE *);
 struct site *site_ref(struct site *);
 /* -n: whether every root opens, without loading anything. */
 int	site_check(const struct config *, char *err, size_t errlen);
+/* -n: whether every client-certificates file reads. */
+int	site_check_rules(const struct config *, char *err, size_t errlen);
 void	site_unref(struct site *);
 
 #endif

@@ -16,6 +16,8 @@
 #define TLS_EOF		(-4)	/* peer closed (close_notify or TCP EOF) */
 #define TLS_ERR		(-1)
 
+#define TLS_SHA_LEN	32
+
 struct tls_server;
 struct tls_conn;
 
@@ -51,6 +53,17 @@ int	tls_conn_buffer(struct tls_conn *);
 int	tls_conn_flush(struct tls_conn *);
 /* Sends close_notify; 0 once sent, or TLS_WANT_* to call again. */
 int	tls_conn_shutdown(struct tls_conn *);
+/*
+ * Asks clients for a certificate (never requires one): only when a rule
+ * needs it, since some clients prompt their reader when asked.
+ */
+void	tls_server_ask_certs(struct tls_server *);
+/*
+ * The client's certificate: 0 when it sent none, 1 with the SHA-256 of
+ * its DER encoding in sha and *valid set when now lies within its
+ * validity, -1 on failure.
+ */
+int	tls_conn_peer(const struct tls_conn *, unsigned char *sha, int *valid);
 /* Index of the host SNI chose, or -1 when the client sent no SNI. */
 int	tls_conn_sni(const struct tls_conn *);
 

@@ -11,8 +11,8 @@
  *	5  connect or handshake failure
  *	6  any other TLS error
  *
- * usage: gg [-Bfhnqrv] [-b RCVBUF] [-d MS] [-P SEC] [-S N] [-s SNI]
- *	     [-t SEC] [-x 1.0|1.1|1.2|1.3] HOST PORT [URL]
+ * usage: gg [-Bfhnqrv] [-b RCVBUF] [-c CERT -k KEY] [-d MS] [-P SEC]
+ *	     [-S N] [-s SNI] [-t SEC] [-x 1.0|1.1|1.2|1.3] HOST PORT [URL]
  *
  * Without -r the request is "URL\r\n"; the URL defaults to gemini://HOST/.
  * -r sends standard input as it is (no CRLF added).  -d sleeps MS
@@ -23,7 +23,8 @@
  * -v and -f report the negotiated TLS version and the SHA-256 fingerprint
  * of the peer certificate on stderr, as "gg: version ..." and
  * "gg: sha256 AB:CD:...".  SNI is -s, or the URL's host, or HOST when it
- * is a name; -n sends none.
+ * is a name; -n sends none.  -c and -k present a client certificate
+ * (PEM files) when the server asks for one.
  */
 #include <sys/types.h>
 #include <sys/socket.h>
@@ -78,6 +79,7 @@ struct opts {
 	int		 rcvbuf;
 	int		 version;	/* 0: any >= TLS 1.2 */
 	enum out_mode	 out;
+	const char	*cert, *key;	/* client certificate, PEM */
 };
 
 static void	usage(void) __attribute__((noreturn));
@@ -99,8 +101,8 @@ static void	report_peer(SSL *, const struct opts *);
 static void
 usage(void)
 {
-	fprintf(stderr, "usage: gg [-Bfhnqrv] [-b RCVBUF] [-d MS] [-P SEC] "
-	    "[-S N] [-s SNI] [-t SEC]\n"
+	fprintf(stderr, "usage: gg [-Bfhnqrv] [-b RCVBUF] [-c CERT -k KEY] "
+	    "[-d MS] [-P SEC] [-S N] [-s SNI] [-t SEC]\n"
 	    "          [-x 1.0|1.1|1.2|1.3] HOST PORT [URL]\n");
 	exit(GG_ERR);
 }
@@ -463,13 +465,19 @@ main(int argc, char *argv[])
 	o.timeout_ms = 10000;
 	o.send_max = -1;
 	o.out = OUT_ALL;
-	while ((ch = getopt(argc, argv, "Bb:d:fhnP:qrS:s:t:vx:")) != -1) {
+	while ((ch = getopt(argc, argv, "Bb:c:d:fhk:nP:qrS:s:t:vx:")) != -1) {
 		switch (ch) {
 		case 'B':
 			o.out = OUT_BODY;
 			break;
 		case 'b':
 			o.rcvbuf = (int)number(optarg, 1, INT_MAX, "buffer");
+			break;
+		case 'c':
+			o.cert = optarg;
+			break;
+		case 'k':
+			o.key = optarg;
 			break;
 		case 'd':
 			o.delay_ms = number(optarg, 0, 60000, "delay");
@@ -514,7 +522,8 @@ main(int argc, char *argv[])
 	}
 	argc -= optind;
 	argv += optind;
-	if (argc < 2 || argc > 3 || (argc == 3 && o.raw))
+	if (argc < 2 || argc > 3 || (argc == 3 && o.raw) ||
+	    (o.cert == NULL) != (o.key == NULL))
 		usage();
 	o.host = argv[0];
 	o.port = argv[1];
@@ -558,6 +567,12 @@ main(int argc, char *argv[])
 		return GG_ERR;
 	}
 	SSL_CTX_set_verify(ctx, SSL_VERIFY_NONE, NULL);
+	if (o.cert != NULL && (SSL_CTX_use_certificate_file(ctx, o.cert,
+	    SSL_FILETYPE_PEM) != 1 || SSL_CTX_use_PrivateKey_file(ctx, o.key,
+	    SSL_FILETYPE_PEM) != 1)) {
+		warnx_("cannot load %s and %s", o.cert, o.key);
+		return GG_ERR;
+	}
 	if (o.version != 0) {
 		if (o.version < TLS1_2_VERSION) {
 			/* OpenSSL 3 refuses TLS < 1.2 at security level 1. */
