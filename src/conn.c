@@ -59,18 +59,32 @@ conn_addr_key(const struct sockaddr *sa, unsigned char key[8])
 	return 8;
 }
 
-/* Who the client is: counted against its rate, named only if opted in. */
+/*
+ * Who the client is: counted against its rate, named only if opted in.
+ * An IPv6 /64 also draws on its /48's budget (CONN_SHARE48 hosts' worth),
+ * or one site could take 65,536 fresh bursts.  -1 closes the connection:
+ * an error, or a client that kept asking long after "slow down", closed
+ * before it costs a TLS handshake.
+ */
+#define CONN_SHARE48	16
 static int
 conn_client(struct conn *c, const struct sockaddr *sa, socklen_t salen)
 {
 	char		 host[NI_MAXHOST];
 	unsigned char	 key[8];
 	size_t		 keylen;
+	uint64_t	 now = ev_now(c->w->loop);
+	int		 far = 0;
 
 	if ((keylen = conn_addr_key(sa, key)) > 0)
-		c->limited = ratelimit_take(c->w->srv->rl, key, keylen,
-		    ev_now(c->w->loop));
+		c->limited = ratelimit_take(c->w->srv->rl, key, keylen, 1, now,
+		    &far);
+	if (keylen == 8 && c->limited == 0)
+		c->limited = ratelimit_take(c->w->srv->rl, key, 6,
+		    CONN_SHARE48, now, &far);
 	explicit_bzero(key, sizeof(key));
+	if (far)
+		return -1;
 	if (!c->site->cfg.log_clients)
 		return 0;
 	free(c->client);
@@ -108,6 +122,12 @@ conn_new(struct worker *w, int fd, const struct server_listener *l,
 {
 	struct conn *c;
 
+	/* a PROXY header is believed only from the balancers named */
+	if (l->proxy && !proxy_net_match(w->srv->proxy_from,
+	    w->srv->nproxy_from, peer)) {
+		close(fd);
+		return;
+	}
 	if ((c = calloc(1, sizeof(*c))) == NULL) {
 		close(fd);
 		return;
