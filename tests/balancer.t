@@ -20,7 +20,7 @@ ok 'command -v haproxy >/dev/null && command -v nginx >/dev/null &&
 
 # --- the README holds the configurations the tests use -------------------
 for f in haproxy.cfg nginx-stream.conf; do
-	ok 'perl -0ne "BEGIN { local \$/; open(F, q{<}, q{$DOC/$f}) or die; \$c = <F>; \$c =~ s/^/\t/mg } exit(index(\$_, \$c) < 0)" "$YURT_TOP/README.md"' \
+	ok 'perl -0ne "BEGIN { local \$/; open(F, q{<}, q{$DOC/$f}) or die; \$c = <F>; \$c =~ s/^(?=.)/\t/mg } exit(index(\$_, \$c) < 0)" "$YURT_TOP/README.md"' \
 	    "README quotes doc/$f in full (indented by a tab)"
 done
 
