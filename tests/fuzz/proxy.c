@@ -1,4 +1,6 @@
 /* libFuzzer harness: the PROXY protocol parser. */
+#include <netinet/in.h>
+
 #include <stdint.h>
 #include <string.h>
 
