@@ -75,7 +75,8 @@ deps:
 	  ./tests/need-packages build pkg-config libssl-dev libmagic-dev
 
 test-deps: deps
-	@./tests/need-packages test openssl curl lynx perl mandoc systemd faketime
+	@./tests/need-packages test openssl curl lynx perl mandoc systemd faketime \
+	  haproxy nginx-light libnginx-mod-stream
 
 $(B)/yurt: $(B)/main.o $(LIBOBJS) | deps
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)

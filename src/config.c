@@ -1,3 +1,5 @@
+#include <arpa/inet.h>
+
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -16,7 +18,7 @@
 #define CONFIG_FILE_MAX	(256 * 1024)
 
 enum config_kind { K_PATH, K_INT, K_HOST, K_ADDR, K_LANG, K_USER, K_NAME,
-	K_CHARSET, K_FLAG, K_CLI };
+	K_CHARSET, K_FLAG, K_CLI, K_NET };
 
 /*
  * One table for the command line and the file, so a setting cannot exist
@@ -72,6 +74,9 @@ static const struct config_key {
 	{ "proxy-protocol", 'X', K_FLAG,
 	    offsetof(struct config, proxy_protocol), 1, 0, NULL,
 	    "expect a PROXY header (v1 or v2) on every connection" },
+	{ "proxy-from", 'F', K_NET, 0, 0, 0, "NETWORK",
+	    "peers whose PROXY headers are believed, repeatable "
+	    "(default: loopback)" },
 	{ "user", 'u', K_USER, 0, 0, 0, "USER",
 	    "user to run as when started as root (default: nobody)" },
 	{ "log-file", 'O', K_PATH, offsetof(struct config, log_file), 0, 0,
@@ -188,6 +193,19 @@ config_set(struct config *c, const struct config_key *k, const char *v,
 		    sizeof(c->addrs[0]), "%s", v) >= (int)sizeof(c->addrs[0]))
 			goto bad;
 		c->naddrs++;
+		return 0;
+	case K_NET:
+		if (c->nproxy_from == CONFIG_MAX_NETS) {
+			snprintf(err, errlen, "more than %d proxy-from "
+			    "networks", CONFIG_MAX_NETS);
+			return -1;
+		}
+		if (proxy_net_parse(v, &c->proxy_from[c->nproxy_from]) == -1) {
+			snprintf(err, errlen, "proxy-from: \"%.80s\" is not "
+			    "an address or ADDRESS/BITS", v);
+			return -1;
+		}
+		c->nproxy_from++;
 		return 0;
 	case K_LANG:
 		/* it goes verbatim into a response header */
@@ -407,7 +425,7 @@ config_load(struct config *c, int argc, char **argv)
 	const struct config_key	*k;
 	const char		*file = NULL;
 	size_t			 i, s = 0;
-	int			 ch, pass, cli_hosts, cli_addrs;
+	int			 ch, pass, cli_hosts, cli_addrs, cli_nets;
 
 	config_defaults(c);
 	memset(longopts, 0, sizeof(longopts));
@@ -425,7 +443,7 @@ config_load(struct config *c, int argc, char **argv)
 
 	/* pass 0 finds the file and the exits; pass 1 overrides the file */
 	for (pass = 0; pass < 2; pass++) {
-		cli_hosts = cli_addrs = 0;
+		cli_hosts = cli_addrs = cli_nets = 0;
 		optind = 0;
 		opterr = 0;
 		while ((ch = getopt_long(argc, argv, shortopts, longopts,
@@ -465,6 +483,8 @@ config_load(struct config *c, int argc, char **argv)
 				c->nhosts = 0;
 			if (ch == 'a' && !cli_addrs++)
 				c->naddrs = 0;
+			if (ch == 'F' && !cli_nets++)
+				c->nproxy_from = 0;
 			if (config_set(c, k, optarg ? optarg : "", err,
 			    sizeof(err)) == -1) {
 				fprintf(stderr, "yurt: -%c: %s\n", ch, err);
@@ -523,6 +543,15 @@ config_print(const struct config *c, FILE *f)
 	fprintf(f, "rate-burst %d\n", c->rate_burst);
 	if (c->proxy_protocol)
 		fprintf(f, "proxy-protocol\n");
+	if (c->nproxy_from == 0)
+		fprintf(f, "# proxy-from: loopback (127.0.0.0/8, ::1)\n");
+	for (i = 0; i < c->nproxy_from; i++) {
+		const struct proxy_net *pn = &c->proxy_from[i];
+		char a[64];
+
+		if (inet_ntop(pn->family, pn->addr, a, sizeof(a)) != NULL)
+			fprintf(f, "proxy-from %s/%u\n", a, pn->bits);
+	}
 	fprintf(f, "user %s\n", c->user);
 	if (c->log_file[0])
 		fprintf(f, "log-file %s\n", c->log_file);

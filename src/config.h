@@ -10,11 +10,13 @@
 #include <stddef.h>
 #include <stdio.h>
 
+#include "proxy.h"
 #include "rules.h"
 
 #define CONFIG_MAX_HOSTS	32
 #define CONFIG_MAX_ADDRS	16
 #define CONFIG_HOST_MAX		253
+#define CONFIG_MAX_NETS		16
 
 struct config_host {
 	char	 name[CONFIG_HOST_MAX + 1];
@@ -43,6 +45,8 @@ struct config {
 	int	 rate_limit;		/* requests per second per client */
 	int	 rate_burst;
 	int	 proxy_protocol;
+	struct proxy_net proxy_from[CONFIG_MAX_NETS];	/* none: loopback */
+	size_t	 nproxy_from;
 	int	 listing;
 	int	 log_clients;
 	char	 user[64];		/* to drop to when started as root */

@@ -59,18 +59,34 @@ conn_addr_key(const struct sockaddr *sa, unsigned char key[8])
 	return 8;
 }
 
-/* Who the client is: counted against its rate, named only if opted in. */
+/*
+ * Who the client is: counted against its rate, named only if opted in.
+ * An IPv6 /64 also draws on its /48's budget (CONN_SHARE48 hosts' worth),
+ * or one site could take 65,536 fresh bursts.  -1 closes the connection:
+ * an error, or a client that kept asking long after "slow down", closed
+ * before it costs a TLS handshake.  Not counted: a trusted balancer's
+ * own health check (PROXY LOCAL), whose budget is not a reader's.
+ */
+#define CONN_SHARE48	16
 static int
-conn_client(struct conn *c, const struct sockaddr *sa, socklen_t salen)
+conn_client(struct conn *c, const struct sockaddr *sa, socklen_t salen,
+    int counted)
 {
 	char		 host[NI_MAXHOST];
 	unsigned char	 key[8];
 	size_t		 keylen;
+	uint64_t	 now = ev_now(c->w->loop);
+	int		 far = 0;
 
-	if ((keylen = conn_addr_key(sa, key)) > 0)
-		c->limited = ratelimit_take(c->w->srv->rl, key, keylen,
-		    ev_now(c->w->loop));
+	if ((keylen = counted ? conn_addr_key(sa, key) : 0) > 0)
+		c->limited = ratelimit_take(c->w->srv->rl, key, keylen, 1, now,
+		    &far);
+	if (keylen == 8 && c->limited == 0)
+		c->limited = ratelimit_take(c->w->srv->rl, key, 6,
+		    CONN_SHARE48, now, &far);
 	explicit_bzero(key, sizeof(key));
+	if (far)
+		return -1;
 	if (!c->site->cfg.log_clients)
 		return 0;
 	free(c->client);
@@ -108,6 +124,12 @@ conn_new(struct worker *w, int fd, const struct server_listener *l,
 {
 	struct conn *c;
 
+	/* a PROXY header is believed only from the balancers named */
+	if (l->proxy && !proxy_net_match(w->srv->proxy_from,
+	    w->srv->nproxy_from, peer)) {
+		close(fd);
+		return;
+	}
 	if ((c = calloc(1, sizeof(*c))) == NULL) {
 		close(fd);
 		return;
@@ -128,7 +150,7 @@ conn_new(struct worker *w, int fd, const struct server_listener *l,
 	/* behind a balancer, the real client is named in the PROXY header */
 	if (l->proxy)
 		c->state = CONN_PROXY;
-	else if (conn_client(c, peer, peerlen) == -1 ||
+	else if (conn_client(c, peer, peerlen, 1) == -1 ||
 	    conn_start(c, l->io) == -1)
 		goto fail;
 	c->next = w->conns;
@@ -292,7 +314,8 @@ conn_proxy(struct conn *c)
 			memcpy(&h.src, &ss, sizeof(ss));
 			h.srclen = sslen;
 		}
-		if (conn_client(c, (struct sockaddr *)&h.src, h.srclen) == -1 ||
+		if (conn_client(c, (struct sockaddr *)&h.src, h.srclen,
+		    !h.local) == -1 ||
 		    conn_start(c, c->kind) == -1)
 			return TLS_ERR;
 		return 0;

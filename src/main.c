@@ -158,7 +158,9 @@ main_reload(struct server *srv, int argc, char **argv)
 	    cfg.max_conns != old->max_conns ||
 	    cfg.rate_limit != old->rate_limit ||
 	    cfg.rate_burst != old->rate_burst ||
-	    cfg.proxy_protocol != old->proxy_protocol) {
+	    cfg.proxy_protocol != old->proxy_protocol ||
+	    cfg.nproxy_from != old->nproxy_from || memcmp(cfg.proxy_from,
+	    old->proxy_from, sizeof(cfg.proxy_from)) != 0) {
 		log_err("reload failed: ports, addresses, workers, timeouts, "
 		    "limits and the PROXY protocol change only on restart");
 		goto done;
@@ -181,6 +183,29 @@ main_reload(struct server *srv, int argc, char **argv)
 	log_info("reloaded");
 done:
 	sd_notify("READY=1\nSTATUS=serving");
+}
+
+/*
+ * Whose PROXY headers are believed: the proxy-from networks, or loopback
+ * (a balancer on the same machine) when none is named.
+ */
+static void
+main_proxy_from(struct server *srv, const struct config *cfg)
+{
+	static struct proxy_net	 nets[CONFIG_MAX_NETS];
+	size_t			 n = 0;
+
+	if (cfg->nproxy_from == 0) {
+		if (proxy_net_parse("127.0.0.0/8", &nets[n]) == 0)
+			n++;
+		if (proxy_net_parse("::1", &nets[n]) == 0)
+			n++;
+	} else {
+		memcpy(nets, cfg->proxy_from, sizeof(nets));
+		n = cfg->nproxy_from;
+	}
+	srv->proxy_from = nets;
+	srv->nproxy_from = n;
 }
 
 int
@@ -250,6 +275,7 @@ main(int argc, char **argv)
 		fatal("cannot initialise OpenSSL");
 	memset(&srv, 0, sizeof(srv));
 	srv.proxy = cfg.proxy_protocol;
+	main_proxy_from(&srv, &cfg);
 	if (cfg.rate_limit > 0 && (srv.rl = ratelimit_new(
 	    (unsigned int)cfg.rate_limit, (unsigned int)cfg.rate_burst)) ==
 	    NULL)

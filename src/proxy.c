@@ -43,7 +43,17 @@ proxy_v1(const char *b, size_t len, struct proxy_hdr *h)
 	int		 v6;
 
 	n = len < PROXY_V1_MAX ? len : PROXY_V1_MAX;
-	if ((crlf = memmem(b, n, "\r\n", 2)) == NULL)
+	crlf = memmem(b, n, "\r\n", 2);
+	/*
+	 * The line is printable US-ASCII: a NUL would end the address for
+	 * inet_pton and let "1.2.3.4\0junk" pass as 1.2.3.4.  A CR may only
+	 * be the last byte seen so far (its LF still to come).
+	 */
+	for (i = 0, end = crlf ? crlf : b + n; b + i < end; i++)
+		if ((b[i] < ' ' || b[i] > '~') &&
+		    !(b[i] == '\r' && crlf == NULL && i + 1 == len))
+			return PROXY_BAD;
+	if (crlf == NULL)
 		return len >= PROXY_V1_MAX ? PROXY_BAD : PROXY_MORE;
 	h->len = (size_t)(crlf - b) + 2;
 	for (p = b, end = crlf; p < end && nf < 6; nf++) {
@@ -173,4 +183,82 @@ proxy_parse(const void *buf, size_t len, struct proxy_hdr *h)
 	if (memcmp(b, "PROXY ", n) != 0)
 		return PROXY_BAD;
 	return len < 6 ? PROXY_MORE : proxy_v1(buf, len, h);
+}
+
+int
+proxy_net_parse(const char *s, struct proxy_net *net)
+{
+	char		 a[PROXY_NET_STRLEN];
+	const char	*slash;
+	size_t		 n;
+	unsigned int	 bits, max, i;
+
+	memset(net, 0, sizeof(*net));
+	slash = strchr(s, '/');
+	n = slash ? (size_t)(slash - s) : strlen(s);
+	if (n == 0 || n >= sizeof(a))
+		return -1;
+	memcpy(a, s, n);
+	a[n] = '\0';
+	if (inet_pton(AF_INET, a, net->addr) == 1)
+		net->family = AF_INET, max = 32;
+	else if (inet_pton(AF_INET6, a, net->addr) == 1)
+		net->family = AF_INET6, max = 128;
+	else
+		return -1;
+	bits = max;
+	if (slash != NULL) {
+		const char *p = slash + 1;
+
+		/* one to three digits, no sign, no leading zero */
+		if (*p == '\0' || strlen(p) > 3 || (p[0] == '0' && p[1]))
+			return -1;
+		for (bits = 0; *p; p++) {
+			if (*p < '0' || *p > '9')
+				return -1;
+			bits = bits * 10 + (unsigned int)(*p - '0');
+		}
+		if (bits > max)
+			return -1;
+	}
+	net->bits = bits;
+	for (i = bits / 8; i < max / 8; i++)	/* clear the host bits */
+		net->addr[i] &= i == bits / 8 ?
+		    (unsigned char)(0xff00 >> bits % 8) : 0;
+	return 0;
+}
+
+static int
+proxy_net_in(const struct proxy_net *net, int family, const unsigned char *a)
+{
+	unsigned int	 full = net->bits / 8, rest = net->bits % 8;
+
+	if (net->family != family || memcmp(net->addr, a, full) != 0)
+		return 0;
+	return rest == 0 ||
+	    ((net->addr[full] ^ a[full]) & (0xff00 >> rest)) == 0;
+}
+
+int
+proxy_net_match(const struct proxy_net *nets, size_t n,
+    const struct sockaddr *sa)
+{
+	const struct sockaddr_in6	*s6 = (const void *)sa;
+	const struct sockaddr_in	*s4 = (const void *)sa;
+	const unsigned char		*a;
+	int				 family = sa->sa_family;
+	size_t				 i;
+
+	if (family == AF_INET)
+		a = (const unsigned char *)&s4->sin_addr;
+	else if (family == AF_INET6 && IN6_IS_ADDR_V4MAPPED(&s6->sin6_addr))
+		a = s6->sin6_addr.s6_addr + 12, family = AF_INET;
+	else if (family == AF_INET6)
+		a = s6->sin6_addr.s6_addr;
+	else
+		return 0;
+	for (i = 0; i < n; i++)
+		if (proxy_net_in(&nets[i], family, a))
+			return 1;
+	return 0;
 }

@@ -25,4 +25,23 @@ struct proxy_hdr {
 
 enum proxy_status proxy_parse(const void *, size_t, struct proxy_hdr *);
 
+/*
+ * A network whose peers may send PROXY headers ("proxy-from"): anyone
+ * else could name a new address per connection and get a fresh rate
+ * budget each time.
+ */
+struct proxy_net {
+	int		 family;	/* AF_INET or AF_INET6 */
+	unsigned char	 addr[16];	/* host bits cleared */
+	unsigned int	 bits;
+};
+
+#define PROXY_NET_STRLEN	64	/* "ADDR/BITS" with room to spare */
+
+/* "10.0.0.0/8", "2001:db8::/32", "::1" (a host): 0, or -1 if malformed. */
+int	proxy_net_parse(const char *, struct proxy_net *);
+/* Whether the peer is inside one of the n networks (v4-mapped as IPv4). */
+int	proxy_net_match(const struct proxy_net *, size_t n,
+	    const struct sockaddr *);
+
 #endif

@@ -1,6 +1,7 @@
 #include <sys/random.h>
 
 #include <pthread.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -14,6 +15,7 @@ struct rl_slot {
 	uint64_t	 hash;		/* 0: empty */
 	uint64_t	 stamp;		/* ms of the last refill */
 	uint32_t	 tokens;	/* in thousandths of a request */
+	uint32_t	 refused;	/* since the last request allowed */
 };
 
 struct ratelimit {
@@ -106,17 +108,21 @@ ratelimit_free(struct ratelimit *rl)
 
 unsigned int
 ratelimit_take(struct ratelimit *rl, const void *addr, size_t len,
-    uint64_t now)
+    unsigned int share, uint64_t now, int *far)
 {
 	struct rl_slot	*set, *s = NULL;
-	uint64_t	 h, cap, tokens;
+	uint64_t	 h, cap, tokens, rate;
 	unsigned int	 wait = 0;
 	int		 i;
 
+	if (far != NULL)
+		*far = 0;
 	if (rl == NULL)
 		return 0;
+	share = share < 1 ? 1 : share;
 	h = ratelimit_siphash(rl->key, addr, len) | 1;	/* never 0 */
-	cap = (uint64_t)rl->burst * 1000;
+	cap = (uint64_t)rl->burst * share * 1000;
+	rate = (uint64_t)rl->rate * share;
 	pthread_mutex_lock(&rl->lock);
 	set = rl->slots[h % RL_SETS];
 	for (i = 0; i < RL_WAYS && s == NULL; i++)
@@ -129,17 +135,26 @@ ratelimit_take(struct ratelimit *rl, const void *addr, size_t len,
 				s = &set[i];
 		s->hash = h;
 		s->stamp = now;
-		s->tokens = (uint32_t)cap;
+		s->tokens = (uint32_t)(cap > UINT32_MAX ? UINT32_MAX : cap);
+		s->refused = 0;
 	}
-	tokens = s->tokens + (now > s->stamp ? (now - s->stamp) * rl->rate : 0);
+	tokens = s->tokens + (now > s->stamp ? (now - s->stamp) * rate : 0);
 	s->stamp = now;
 	if (tokens > cap)
 		tokens = cap;
-	if (tokens >= 1000)
+	if (tokens > UINT32_MAX)
+		tokens = UINT32_MAX;
+	if (tokens >= 1000) {
 		tokens -= 1000;
-	else	/* whole seconds until one request's worth is back */
-		wait = (unsigned int)((1000 - tokens + rl->rate * 1000 - 1) /
-		    (rl->rate * 1000));
+		s->refused = 0;
+	} else {	/* whole seconds until one request's worth is back */
+		wait = (unsigned int)((1000 - tokens + rate * 1000 - 1) /
+		    (rate * 1000));
+		if (s->refused < UINT32_MAX)
+			s->refused++;
+		if (far != NULL && s->refused > (uint64_t)rl->burst * share)
+			*far = 1;
+	}
 	s->tokens = (uint32_t)tokens;
 	pthread_mutex_unlock(&rl->lock);
 	return wait;

@@ -19,6 +19,7 @@ struct cache;
 struct conn;
 struct mime;
 struct proto;
+struct proxy_net;
 struct ratelimit;
 struct site;
 
@@ -36,6 +37,9 @@ struct server {
 	struct site		*site;		/* the main thread's current */
 	struct ratelimit	*rl;		/* NULL: no limit */
 	int			 proxy;		/* PROXY protocol expected */
+	/* the peers whose PROXY headers are believed (proxy-from) */
+	struct proxy_net	*proxy_from;
+	size_t			 nproxy_from;
 	struct server_listener	 l[SERVER_MAX_LISTEN];
 	int			 nl;
 	struct worker		*workers;

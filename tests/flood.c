@@ -25,6 +25,8 @@
  *	header): only the first N bytes of "URL\r\n" with -S, then close;
  *	otherwise the response on standard output, cut after -c BYTES.
  *
+ * -l ADDR (every mode) connects from the local address ADDR.
+ *
  * HDR takes C escapes: \r \n \t \\ \0 and \xHH.  slow and hold print one
  * line "flood: connected N failed N in N ms" on standard error once every
  * connection is made, and their results on standard output as key=value
@@ -81,6 +83,7 @@ struct opts {
 	const char	*port;
 	const char	*url;
 	const char	*sni;
+	const char	*local;		/* -l: the address to connect from */
 	unsigned char	*hdr;
 	size_t		 hdrlen;
 	const char	*hello;		/* "full", "half" or NULL */
@@ -249,7 +252,9 @@ dial(const struct opts *o)
 			    sizeof(o->rcvbuf));
 		(void)setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
 		(void)setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-		if (connect(fd, ai->ai_addr, ai->ai_addrlen) == 0)
+		if ((o->local == NULL || tool_bind(fd, ai->ai_family,
+		    o->local) == 0) &&
+		    connect(fd, ai->ai_addr, ai->ai_addrlen) == 0)
 			break;
 		close(fd);
 		fd = -1;
@@ -763,7 +768,7 @@ main(int argc, char *argv[])
 	o.send_max = -1;
 	o.timeout_ms = 10000;
 	o.sni = "localhost";
-	while ((ch = getopt(argc, argv, "b:c:D:d:H:Ii:kn:P:qRS:s:Tt:x:")) !=
+	while ((ch = getopt(argc, argv, "b:c:D:d:H:Ii:kl:n:P:qRS:s:Tt:x:")) !=
 	    -1) {
 		switch (ch) {
 		case 'b':
@@ -786,6 +791,9 @@ main(int argc, char *argv[])
 			break;
 		case 'i':
 			o.interval_ms = number(optarg, 1, 60000, "interval");
+			break;
+		case 'l':
+			o.local = optarg;
 			break;
 		case 'k':
 			o.kill_after_send = 1;

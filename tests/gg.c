@@ -11,15 +11,15 @@
  *	5  connect or handshake failure
  *	6  any other TLS error
  *
- * usage: gg [-Bfhnqrv] [-b RCVBUF] [-c CERT -k KEY] [-d MS] [-P SEC]
- *	     [-S N] [-s SNI] [-t SEC] [-x 1.0|1.1|1.2|1.3] HOST PORT [URL]
+ * usage: gg [-Bfhnqrv] [-b RCVBUF] [-c CERT -k KEY] [-d MS] [-l ADDR]
+ *	     [-P SEC] [-S N] [-s SNI] [-t SEC] [-x 1.0|1.1|1.2|1.3] HOST PORT [URL]
  *
  * Without -r the request is "URL\r\n"; the URL defaults to gemini://HOST/.
  * -r sends standard input as it is (no CRLF added).  -d sleeps MS
  * milliseconds between request bytes, -S sends only the first N bytes and
  * then stalls (still reading), -P pauses SEC seconds before reading, -b
  * shrinks the receive buffer (so a paused reader really stalls the
- * server).  -h prints only the header line, -B only the body, -q nothing.
+ * server), -l connects from the local address ADDR.  -h prints only the header line, -B only the body, -q nothing.
  * -v and -f report the negotiated TLS version and the SHA-256 fingerprint
  * of the peer certificate on stderr, as "gg: version ..." and
  * "gg: sha256 AB:CD:...".  SNI is -s, or the URL's host, or HOST when it
@@ -68,6 +68,7 @@ struct opts {
 	const char	*port;
 	const char	*url;
 	const char	*sni;
+	const char	*local;		/* -l: the address to connect from */
 	int		 no_sni;
 	int		 timeout_ms;
 	int		 raw;
@@ -102,7 +103,7 @@ static void
 usage(void)
 {
 	fprintf(stderr, "usage: gg [-Bfhnqrv] [-b RCVBUF] [-c CERT -k KEY] "
-	    "[-d MS] [-P SEC] [-S N] [-s SNI] [-t SEC]\n"
+	    "[-d MS] [-l ADDR] [-P SEC] [-S N] [-s SNI] [-t SEC]\n"
 	    "          [-x 1.0|1.1|1.2|1.3] HOST PORT [URL]\n");
 	exit(GG_ERR);
 }
@@ -230,6 +231,13 @@ dial(const struct opts *o)
 		if (o->rcvbuf > 0)
 			(void)setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &o->rcvbuf,
 			    sizeof(o->rcvbuf));
+		if (o->local != NULL && tool_bind(fd, ai->ai_family,
+		    o->local) == -1) {
+			warnx_("bind %s: %s", o->local, strerror(errno));
+			close(fd);
+			fd = -1;
+			continue;
+		}
 		if (connect(fd, ai->ai_addr, ai->ai_addrlen) == 0)
 			break;
 		err = errno;
@@ -465,7 +473,7 @@ main(int argc, char *argv[])
 	o.timeout_ms = 10000;
 	o.send_max = -1;
 	o.out = OUT_ALL;
-	while ((ch = getopt(argc, argv, "Bb:c:d:fhk:nP:qrS:s:t:vx:")) != -1) {
+	while ((ch = getopt(argc, argv, "Bb:c:d:fhk:l:nP:qrS:s:t:vx:")) != -1) {
 		switch (ch) {
 		case 'B':
 			o.out = OUT_BODY;
@@ -487,6 +495,9 @@ main(int argc, char *argv[])
 			break;
 		case 'h':
 			o.out = OUT_HEADER;
+			break;
+		case 'l':
+			o.local = optarg;
 			break;
 		case 'n':
 			o.no_sni = 1;

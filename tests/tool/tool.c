@@ -1,4 +1,10 @@
+#include <sys/socket.h>
+
+#include <netinet/in.h>
+#include <arpa/inet.h>
+
 #include <errno.h>
+#include <string.h>
 #include <stdlib.h>
 #include <time.h>
 #include <unistd.h>
@@ -43,4 +49,24 @@ tool_read_stdin(size_t *lenp)
 	}
 	*lenp = b.len;
 	return (unsigned char *)b.data;
+}
+
+int
+tool_bind(int fd, int family, const char *addr)
+{
+	struct sockaddr_in6	 s6;
+	struct sockaddr_in	 s4;
+
+	if (family == AF_INET) {
+		memset(&s4, 0, sizeof(s4));
+		s4.sin_family = AF_INET;
+		if (inet_pton(AF_INET, addr, &s4.sin_addr) != 1)
+			return -1;
+		return bind(fd, (struct sockaddr *)&s4, sizeof(s4));
+	}
+	memset(&s6, 0, sizeof(s6));
+	s6.sin6_family = AF_INET6;
+	if (family != AF_INET6 || inet_pton(AF_INET6, addr, &s6.sin6_addr) != 1)
+		return -1;
+	return bind(fd, (struct sockaddr *)&s6, sizeof(s6));
 }

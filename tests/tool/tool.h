@@ -14,4 +14,11 @@ void		 tool_msleep(long ms);
 /* All of standard input, NUL-terminated (not counted); NULL on error. */
 unsigned char	*tool_read_stdin(size_t *lenp);
 
+/*
+ * Binds the socket to the numeric local address (the reader's own, e.g.
+ * 127.0.0.2, so that tests can tell readers apart on loopback); -1 when
+ * the address is not of the socket's family or cannot be bound.
+ */
+int		 tool_bind(int fd, int family, const char *addr);
+
 #endif

@@ -33,6 +33,11 @@ static const struct {
 	{ "PROXY UDP4 192.0.2.7 127.0.0.1 5555 70\r\n", PROXY_BAD, NULL, 0 },
 	{ "PROXY TCP4 999.0.2.7 127.0.0.1 5555 70\r\n", PROXY_BAD, NULL, 0 },
 	{ "GET / HTTP/1.0\r\n", PROXY_BAD, NULL, 0 },
+	{ "PROXY TCP4 1.2.3.4\tjunk 5.6.7.8 1 2\r\n", PROXY_BAD, NULL, 0 },
+	{ "PROXY UNKNOWN \x7f\r\n", PROXY_BAD, NULL, 0 },
+	{ "PROXY UNKNOWN \xc3\xa9\r\n", PROXY_BAD, NULL, 0 },
+	{ "PROXY TCP4 1.2.3.4 5.6.7.8 1 2\r", PROXY_MORE, NULL, 0 },
+	{ "PROXY TCP4 1.2.3.4\r5.6.7.8 1 2\r\n", PROXY_BAD, NULL, 0 },
 	{ "\x16\x03\x01", PROXY_BAD, NULL, 0 },
 	{ "PROXY TCP4 1.2.3.4 5.6.7.8 1 2 aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
 	  "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
@@ -123,6 +128,83 @@ test_v2(void)
 	    "v2 declaring 65 KB of addresses: bad, not waited for");
 }
 
+
+/* Bytes with a NUL: not in the table, which uses strlen. */
+static void
+test_nul(void)
+{
+	static const char	 a[] = "PROXY TCP4 1.2.3.4\0junk 5.6.7.8 1 2\r\n";
+	static const char	 b[] = "PROXY TCP4 1.2.3.4 5.6.7.8 1 2\0\r\n";
+	static const char	 c[] = "PROXY UNKNOWN\0\r\n";
+	static const char	 d[] = "PROXY TCP4 1.2.3.4\0";
+	struct proxy_hdr	 h;
+
+	tap_ok(proxy_parse(a, sizeof(a) - 1, &h) == PROXY_BAD,
+	    "v1 \"1.2.3.4\\0junk\" as the address: bad, not 1.2.3.4");
+	tap_ok(proxy_parse(b, sizeof(b) - 1, &h) == PROXY_BAD,
+	    "v1 with a NUL before the CRLF: bad");
+	tap_ok(proxy_parse(c, sizeof(c) - 1, &h) == PROXY_BAD,
+	    "v1 UNKNOWN with a NUL: bad");
+	tap_ok(proxy_parse(d, sizeof(d) - 1, &h) == PROXY_BAD,
+	    "v1 with a NUL, line not complete yet: bad at once");
+}
+
+static void
+test_nets(void)
+{
+	static const struct {
+		const char	*net, *addr;
+		int		 want;
+	} m[] = {
+		{ "10.0.0.0/8", "10.200.1.2", 1 },
+		{ "10.0.0.0/8", "11.0.0.1", 0 },
+		{ "10.1.2.3/8", "10.9.9.9", 1 },	/* host bits ignored */
+		{ "127.0.0.3/32", "127.0.0.3", 1 },
+		{ "127.0.0.3/32", "127.0.0.2", 0 },
+		{ "127.0.0.3", "127.0.0.3", 1 },
+		{ "192.168.0.0/23", "192.168.1.255", 1 },
+		{ "192.168.0.0/23", "192.168.2.0", 0 },
+		{ "0.0.0.0/0", "203.0.113.9", 1 },
+		{ "10.0.0.0/8", "::ffff:10.0.0.1", 1 },	/* v4-mapped */
+		{ "10.0.0.0/8", "2001:db8::1", 0 },
+		{ "2001:db8::/32", "2001:db8:ffff::1", 1 },
+		{ "2001:db8::/32", "2001:db9::1", 0 },
+		{ "2001:db8:aa00::/41", "2001:db8:aa7f::1", 1 },
+		{ "2001:db8:aa00::/41", "2001:db8:aa80::1", 0 },
+		{ "::1", "::1", 1 },
+		{ "::1", "::2", 0 },
+		{ "::/0", "10.0.0.1", 0 },		/* families apart */
+	};
+	static const char *bad[] = { "", "/8", "10.0.0.0/", "10.0.0.0/33",
+	    "10.0.0.0/-1", "10.0.0.0/08", "10.0.0.0/8x", "::/129", "10.0.0",
+	    "host.example", "10.0.0.0/8/8", "10.0.0.0 /8", "::1/1000" };
+	struct proxy_net	 net;
+	struct sockaddr_storage	 ss;
+	size_t			 i;
+
+	for (i = 0; i < sizeof(m) / sizeof(m[0]); i++) {
+		struct sockaddr_in	*s4 = (void *)&ss;
+		struct sockaddr_in6	*s6 = (void *)&ss;
+		int			 got = -1;
+
+		memset(&ss, 0, sizeof(ss));
+		if (inet_pton(AF_INET, m[i].addr, &s4->sin_addr) == 1)
+			s4->sin_family = AF_INET;
+		else if (inet_pton(AF_INET6, m[i].addr, &s6->sin6_addr) == 1)
+			s6->sin6_family = AF_INET6;
+		if (proxy_net_parse(m[i].net, &net) == 0)
+			got = proxy_net_match(&net, 1,
+			    (struct sockaddr *)&ss);
+		tap_ok(got == m[i].want, "proxy-from %s %s %s", m[i].net,
+		    m[i].want ? "holds" : "does not hold", m[i].addr);
+	}
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		tap_ok(proxy_net_parse(bad[i], &net) == -1,
+		    "proxy-from \"%s\": rejected", bad[i]);
+	tap_ok(proxy_net_match(&net, 0, (struct sockaddr *)&ss) == 0,
+	    "no networks: nobody is trusted");
+}
+
 int
 main(void)
 {
@@ -142,5 +224,7 @@ main(void)
 			    v1[i].in) + 2, "  header length %zu", h.len);
 	}
 	test_v2();
+	test_nul();
+	test_nets();
 	return tap_done();
 }
