@@ -51,19 +51,26 @@ fatal(const char *fmt, ...)
 	exit(1);
 }
 
+/* What systemd passed: how many sockets of each kind, and their ports. */
+static struct {
+	int	 gemini, gopher;
+	int	 gemini_port, gopher_port;
+} main_sockets;
+
 /* Sockets from systemd, by name; returns how many were adopted. */
 static int
 main_activated(struct server *srv)
 {
 	struct sd_fd	 fds[SD_MAX_FDS];
 	char		 err[256];
-	int		 i, n, rc;
+	int		 i, n, rc, gemini, *count, *port;
 
 	n = sd_listen_fds(fds, SD_MAX_FDS);
 	for (i = 0; i < n; i++) {
 		/* an unnamed socket is Gemini's, the service's first purpose */
-		if (fds[i].name[0] == '\0' ||
-		    strcmp(fds[i].name, "gemini") == 0)
+		gemini = fds[i].name[0] == '\0' ||
+		    strcmp(fds[i].name, "gemini") == 0;
+		if (gemini)
 			rc = server_adopt(srv, fds[i].fd, &gemini_proto,
 			    SERVER_TLS, err, sizeof(err));
 		else if (strcmp(fds[i].name, "gopher") == 0)
@@ -76,8 +83,65 @@ main_activated(struct server *srv)
 		}
 		if (rc == -1)
 			fatal("%s", err);
+		count = gemini ? &main_sockets.gemini : &main_sockets.gopher;
+		port = gemini ? &main_sockets.gemini_port :
+		    &main_sockets.gopher_port;
+		/* URLs and menus carry one port: the first socket's */
+		if ((*count)++ == 0)
+			*port = fds[i].port;
+		else if (fds[i].port != *port)
+			log_warn("%s sockets from systemd on ports %d and %d: "
+			    "menus and URLs use port %d", gemini ? "Gemini" :
+			    "Gopher", *port, fds[i].port, *port);
 	}
+	if (srv->nl > 0 && main_sockets.gemini == 0)
+		log_info("no Gemini socket from systemd: Gemini is off");
+	if (srv->nl > 0 && main_sockets.gopher == 0)
+		log_info("no Gopher socket from systemd: Gopher is off");
 	return srv->nl;
+}
+
+/*
+ * The ports of systemd's sockets, unless the settings name them:
+ * ListenStream= is the unit's to choose, and menus and the URLs accepted
+ * must follow it.  A protocol without a socket is off.
+ */
+static void
+main_ports(struct config *cfg)
+{
+	if (main_sockets.gemini + main_sockets.gopher == 0)
+		return;
+	if (main_sockets.gemini_port != 0 && !config_given(cfg, "port"))
+		cfg->port = main_sockets.gemini_port;
+	if (main_sockets.gopher == 0)
+		cfg->gopher_port = 0;
+	else if (main_sockets.gopher_port != 0 &&
+	    !config_given(cfg, "gopher-port"))
+		cfg->gopher_port = main_sockets.gopher_port;
+}
+
+/*
+ * Binds the configured ports.  A normal user cannot have the Gopher
+ * default, port 70: the message says what to do instead.
+ */
+static void
+main_listen(struct server *srv, const struct config *cfg)
+{
+	char	 err[512];
+	int	 port = cfg->port;
+
+	/* a Gopher port also answers TLS: "gophers://" clients */
+	if (server_listen(srv, cfg, &gemini_proto, SERVER_TLS, cfg->port, err,
+	    sizeof(err)) == 0 && (cfg->gopher_port == 0 ||
+	    server_listen(srv, cfg, &gopher_proto, SERVER_DETECT,
+	    (port = cfg->gopher_port), err, sizeof(err)) == 0))
+		return;
+	if (geteuid() != 0 && port < 1024)
+		fatal("%s (ports below 1024 need root: start yurt as root, "
+		    "it then runs as user %s; or choose another port%s)", err,
+		    cfg->user, port == cfg->gopher_port ?
+		    ", e.g. -g 7070, or -g 0 for no Gopher" : " with -p");
+	fatal("%s", err);
 }
 
 /* Root gives way to the configured user, then Landlock closes the rest. */
@@ -142,6 +206,7 @@ main_reload(struct server *srv, int argc, char **argv)
 		log_err("reload failed: bad configuration; keeping the old one");
 		goto done;
 	}
+	main_ports(&cfg);
 	if (cfg.port != old->port || cfg.naddrs != old->naddrs ||
 	    cfg.gopher_port != old->gopher_port ||
 	    cfg.workers != old->workers ||
@@ -185,7 +250,7 @@ main(int argc, char **argv)
 	uid_t			 uid = (uid_t)-1;
 	gid_t			 gid = (gid_t)-1;
 	uint64_t		 wd;
-	int			 sig, nworkers, asroot;
+	int			 sig, nworkers, asroot, activated;
 
 #ifdef __GLIBC__
 	/*
@@ -242,14 +307,12 @@ main(int argc, char **argv)
 	    (unsigned int)cfg.rate_limit, (unsigned int)cfg.rate_burst)) ==
 	    NULL)
 		fatal("rate limiter: %s", strerror(errno));
+	activated = main_activated(&srv);
+	main_ports(&cfg);
 	if ((srv.site = site_new(&cfg, uid, gid, err, sizeof(err))) == NULL)
 		fatal("%s", err);
-	/* a Gopher port also answers TLS: "gophers://" clients */
-	if (main_activated(&srv) == 0 && (server_listen(&srv, &cfg,
-	    &gemini_proto, SERVER_TLS, cfg.port, err, sizeof(err)) == -1 ||
-	    (cfg.gopher_port != 0 && server_listen(&srv, &cfg, &gopher_proto,
-	    SERVER_DETECT, cfg.gopher_port, err, sizeof(err)) == -1)))
-		fatal("%s", err);
+	if (activated == 0)
+		main_listen(&srv, &cfg);
 	nworkers = cfg.workers;
 	if (nworkers == 0 && (nworkers = (int)sysconf(_SC_NPROCESSORS_ONLN)) <
 	    1)

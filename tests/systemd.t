@@ -210,6 +210,70 @@ else
 	fi
 fi
 
+# The ports come from the sockets (ListenStream= may say anything): menus,
+# caps.txt and the URLs accepted carry them, with no -p or -g given.
+if have curl && have systemd-socket-activate; then
+	YURT_PORT=$(free_port)
+	GPORT=$(free_port)
+	while [ "$GPORT" = "$YURT_PORT" ]; do GPORT=$(free_port); done
+	if sa_start -l "127.0.0.1:$YURT_PORT" -l "127.0.0.1:$GPORT" \
+	    --fdname=gemini:gopher --; then
+		like "$(header "gemini://localhost:$YURT_PORT/")" '^20 text/gemini' \
+		    "socket ports: gemini://localhost:$YURT_PORT/ (the socket's port) gets 20"
+		like "$(header "gemini://localhost:1965/")" '^53 ' \
+		    "... and gemini://localhost:1965/, a port not served, 53"
+		curl -s -m 10 "gopher://127.0.0.1:$GPORT/" >"$T/sa-menu"
+		is "$(menu_problems "$T/sa-menu" localhost "$GPORT")" "" \
+		    "socket ports: the Gopher menu's items carry the socket's port $GPORT"
+		caps=$(curl -s -m 10 "gopher://127.0.0.1:$GPORT/0caps.txt" | tr -d '\r')
+		like "$caps" "(^|${LF})ServerTLSPort=$GPORT(${LF}|\$)" \
+		    "socket ports: caps.txt names the socket's port"
+		kill -HUP "$YURT_PID"
+		ok 'wait_until 5 log_has "^reloaded"' \
+		    "socket ports: a reload succeeds (the ports have not changed)"
+		like "$(header "gemini://localhost:$YURT_PORT/")" '^20 text/gemini' \
+		    "... and the socket's port still gets 20 after it"
+		ok 'yurt_stop' "socket ports: yurt stops with status 0"
+	else
+		ok false "systemd-socket-activate starts yurt (socket ports)"
+		yurt_stop >/dev/null 2>&1
+	fi
+
+	# A port mapping: public 1965 (say) to the socket's port.
+	YURT_PORT=$(free_port)
+	PUB=$(free_port)
+	if sa_start -l "127.0.0.1:$YURT_PORT" --fdname=gemini -- -E "$PUB"; then
+		like "$(header "gemini://localhost:$PUB/")" '^20 text/gemini' \
+		    "-E $PUB (public Gemini port): a URL with port $PUB gets 20"
+		like "$(header "gemini://localhost:$YURT_PORT/")" '^20 text/gemini' \
+		    "... and one with the socket's own port too"
+		like "$(header "gemini://localhost:$((PUB + 1))/")" '^53 ' \
+		    "... and another port 53"
+		ok 'log_has "no Gopher socket from systemd: Gopher is off"' \
+		    "a Gemini socket alone: the log says Gopher is off"
+		ok 'yurt_stop' "-E: yurt stops with status 0"
+	else
+		ok false "systemd-socket-activate starts yurt (-E)"
+		yurt_stop >/dev/null 2>&1
+	fi
+
+	GPORT=$(free_port)
+	YURT_PORT=$GPORT
+	if sa_start -l "127.0.0.1:$GPORT" --fdname=gopher --; then
+		curl -s -m 10 "gopher://127.0.0.1:$GPORT/" >"$T/sa-menu"
+		is "$(menu_problems "$T/sa-menu" localhost "$GPORT")" "" \
+		    "a Gopher socket alone: the menu carries its port $GPORT"
+		ok 'log_has "no Gemini socket from systemd: Gemini is off"' \
+		    "... and the log says Gemini is off"
+		ok 'yurt_stop' "gopher socket alone: yurt stops with status 0"
+	else
+		ok false "systemd-socket-activate starts yurt (a Gopher socket alone)"
+		yurt_stop >/dev/null 2>&1
+	fi
+else
+	skip "socket ports: no curl or systemd-socket-activate"
+fi
+
 # ===========================================================================
 # Notifications, privilege drop, reloads (good, failed, by rename)
 # ===========================================================================
