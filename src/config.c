@@ -325,6 +325,12 @@ config_parse(struct config *c, const char *buf, size_t len, char *err,
 			    "include another", lineno);
 			return -1;
 		}
+		/* "root = /srv": a habit from other formats, caught here */
+		if (*v == '=') {
+			snprintf(err, errlen, "line %d: %s: write \"%s VALUE\", "
+			    "without \"=\"", lineno, key->name, key->name);
+			return -1;
+		}
 		if (key->kind != K_FLAG && *v == '\0') {
 			snprintf(err, errlen, "line %d: %s needs a value",
 			    lineno, key->name);

@@ -11,6 +11,7 @@
 #include <fcntl.h>
 #include <libgen.h>
 #include <limits.h>
+#include <pwd.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -19,6 +20,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "check.h"
 #include "config.h"
 #include "gemini.h"
 #include "gopher.h"
@@ -144,22 +146,61 @@ main_listen(struct server *srv, const struct config *cfg)
 	fatal("%s", err);
 }
 
+/*
+ * What a reload opens again, checked as the user yurt now runs as: a
+ * capsule under a 0700 home would otherwise answer 51 to everything.
+ */
+static void
+main_readable(const struct config *cfg, const char *const *dirs, size_t n,
+    const char *user, int sandboxed)
+{
+	char		 err[PATH_MAX + 512], file[PATH_MAX];
+	const char	*ext;
+	size_t		 i;
+
+	for (i = 0; i < n; i++)
+		if (sandbox_readable(dirs[i], 1, user, sandboxed, err,
+		    sizeof(err)) == -1)
+			fatal("%s", err);
+	if (cfg->file[0] && sandbox_readable(cfg->file, 0, user, sandboxed,
+	    err, sizeof(err)) == -1)
+		fatal("%s", err);
+	for (i = 0; i < cfg->nhosts; i++)
+		for (ext = ".crt"; ext; ext = strcmp(ext, ".crt") == 0 ?
+		    ".key" : NULL) {
+			if (snprintf(file, sizeof(file), "%s/%s%s",
+			    cfg->certdir, cfg->hosts[i].name, ext) >=
+			    (int)sizeof(file))
+				fatal("%s/%s%s: path too long", cfg->certdir,
+				    cfg->hosts[i].name, ext);
+			if (sandbox_readable(file, 0, user, sandboxed, err,
+			    sizeof(err)) == -1)
+				fatal("%s", err);
+		}
+}
+
 /* Root gives way to the configured user, then Landlock closes the rest. */
 static void
 main_sandbox(const struct config *cfg, int asroot, uid_t uid, gid_t gid)
 {
 	const char	*paths[CONFIG_MAX_HOSTS + 3];
 	char		 err[256], who[128] = "", confdir[PATH_MAX];
-	char		 logdir[PATH_MAX];
+	char		 logdir[PATH_MAX], user[64];
+	struct passwd	*pw;
 	size_t		 n = 0, i;
 	int		 abi;
+
+	snprintf(user, sizeof(user), "%s", cfg->user);
 
 	if (asroot) {
 		if (sandbox_drop(uid, gid, err, sizeof(err)) == -1)
 			fatal("%s", err);
 		snprintf(who, sizeof(who), "running as user %s (uid %d); ",
 		    cfg->user, (int)uid);
-	}
+	} else if ((pw = getpwuid(geteuid())) != NULL)
+		snprintf(user, sizeof(user), "%s", pw->pw_name);
+	else
+		snprintf(user, sizeof(user), "%d", (int)geteuid());
 	paths[n++] = cfg->root;
 	paths[n++] = cfg->certdir;
 	for (i = 0; i < cfg->nhosts; i++)
@@ -175,9 +216,11 @@ main_sandbox(const struct config *cfg, int asroot, uid_t uid, gid_t gid)
 	}
 	if (cfg->log_file[0])
 		snprintf(logdir, sizeof(logdir), "%s", cfg->log_file);
+	main_readable(cfg, paths, n, user, 0);
 	if ((abi = sandbox_landlock(paths, n, cfg->log_file[0] ?
 	    dirname(logdir) : NULL, err, sizeof(err))) == -1)
 		fatal("%s", err);
+	main_readable(cfg, paths, n, user, 1);
 	if (abi == 0)
 		log_warn("%sno Landlock in this kernel: file access is not "
 		    "sandboxed", who);
@@ -274,8 +317,8 @@ main(int argc, char **argv)
 		break;
 	}
 	if (cfg.check) {
-		if (site_check(&cfg, err, sizeof(err)) == -1)
-			fatal("root %s", err);
+		if (check_config(&cfg, err, sizeof(err)) == -1)
+			fatal("%s", err);
 		config_print(&cfg, stdout);
 		printf("# configuration OK\n");
 		return 0;

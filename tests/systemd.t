@@ -561,6 +561,86 @@ run_yurt -n -c "$GOOD" -p 1999 -l fr
 like "$out" "(^|${LF})port 1999(${LF}|\$)" "-n: the command line overrides the file (port)"
 like "$out" "(^|${LF})lang fr(${LF}|\$)" "-n: the command line overrides the file (lang)"
 
+# -n checks what start-up checks, short of binding: one message each.
+# nfail WHAT ERE ARGS... — yurt -n ARGS fails with a message matching ERE.
+nfail() {
+	local what=$1 re=$2
+	shift 2
+	run_yurt -n "$@"
+	ok '[ "$rc" != 0 ] && [ "$rc" != 124 ]' "-n: $what: exit status non-zero ($rc)"
+	like "$err" "$re" "... with a message naming it"
+	is "$(printf '%s\n' "$err" | grep -c .)" 1 "... in one line"
+}
+printf 'root %s\nuser no-such-user-here\n' "$ROOT" >"$BAD"
+nfail "user no-such-user-here in the file" 'user no-such-user-here: no such user' \
+    -c "$BAD" -d "$FRESH"
+nfail "addr 999.1.1.1" 'addr 999\.1\.1\.1' -r "$ROOT" -d "$FRESH" -a 999.1.1.1
+nfail "a certificate directory whose parent is missing" \
+    "certs $T/no-parent/certs: $T/no-parent does not exist" \
+    -r "$ROOT" -d "$T/no-parent/certs"
+printf '# a habit from other formats\nroot = %s\n' "$ROOT" >"$BAD"
+nfail "root = DIR" 'bad\.conf:2: root: write "root VALUE", without "="' -c "$BAD"
+is "$(ls -A "$FRESH")" "" "-n still creates no certificate"
+
+mkdir -p "$T/ro-certs"
+if [ "$(id -u)" = 0 ] && have runuser; then
+	# root-owned: read-only for nobody, whom -n runs as here
+	chmod 755 "$T/ro-certs"
+	RUNU="runuser -u nobody --"
+else
+	chmod 555 "$T/ro-certs"
+	RUNU=""
+fi
+run_bin $RUNU "$YURT" -n -r "$ROOT" -d "$T/ro-certs"
+ok '[ "$rc" != 0 ] && [ "$rc" != 124 ]' "-n: a read-only certificate directory where one must be created: fails ($rc)"
+like "$err" "certs $T/ro-certs: no certificate for localhost, and none can be created there" \
+    "... naming the directory and the host"
+run_bin $RUNU "$YURT" -r "$ROOT" -d "$T/ro-certs" -a 127.0.0.1 -p "$(free_port)" -g 0
+ok '[ "$rc" != 0 ] && [ "$rc" != 124 ]' "... and start-up fails too, as -n said ($rc)"
+
+# Run by a normal user, the default Gopher port 70: the message says what to do.
+if [ "$(id -u)" = 0 ] && have runuser; then
+	mkdir -p "$T/nobody-certs"
+	chown nobody "$T/nobody-certs"
+	run_bin runuser -u nobody -- "$YURT" -r "$ROOT" -d "$T/nobody-certs" \
+	    -a 127.0.0.1 -p "$(free_port)"
+	ok '[ "$rc" != 0 ] && [ "$rc" != 124 ]' "a normal user on Gopher's port 70: fails ($rc)"
+	like "$err" 'port 70: Permission denied \(ports below 1024 need root.*-g 7070, or -g 0' \
+	    "... and the message suggests -g 7070 or -g 0"
+
+	# A capsule the user cannot reach (a 0700 home): start-up as root,
+	# dropping to nobody, stops with one message naming the path, the
+	# user and the fix, and -n says the same beforehand.
+	mkdir -p "$T/home700/capsule" "$T/c700"
+	printf '# hidden\n' >"$T/home700/capsule/index.gmi"
+	chmod 700 "$T/home700"
+	nfail "a capsule nobody cannot reach" \
+	    "$T/home700/capsule: Permission denied: user nobody cannot enter $T/home700 .*chmod o\+x $T/home700" \
+	    -r "$T/home700/capsule" -d "$T/c700"
+	run_yurt -r "$T/home700/capsule" -d "$T/c700" -a 127.0.0.1 \
+	    -p "$(free_port)" -g 0
+	ok '[ "$rc" != 0 ] && [ "$rc" != 124 ]' "start-up as root with that capsule: fails ($rc), no 51 to every request"
+	like "$(printf '%s\n' "$err" | grep '^yurt:')" \
+	    "^yurt: $T/home700/capsule: Permission denied: user nobody cannot enter $T/home700 .*chmod o\+x" \
+	    "... with one message naming the path, the user and what to do"
+
+	# A key only root can read: a reload, as nobody, would fail.
+	mkdir -p "$T/rootkey"
+	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
+	    -keyout "$T/rootkey/localhost.key" -out "$T/rootkey/localhost.crt" \
+	    -subj /CN=localhost -days 3650 >/dev/null 2>&1
+	chmod 600 "$T/rootkey/localhost.key"
+	nfail "a key only root can read" \
+	    "$T/rootkey/localhost.key: Permission denied: user nobody cannot read it.*chown nobody" \
+	    -r "$ROOT" -d "$T/rootkey"
+	run_yurt -r "$ROOT" -d "$T/rootkey" -a 127.0.0.1 -p "$(free_port)" -g 0
+	ok '[ "$rc" != 0 ] && [ "$rc" != 124 ]' "start-up as root with that key: fails ($rc)"
+	like "$(printf '%s\n' "$err" | grep '^yurt:')" "localhost\.key: Permission denied: user nobody" \
+	    "... naming the key and the user"
+else
+	skip "port 70 as a normal user, unreadable capsule: not root or no runuser"
+fi
+
 # ===========================================================================
 # The units, the man pages, make install / uninstall
 # ===========================================================================
