@@ -812,6 +812,17 @@ fi
 if have mandoc; then
 	lint=$(cd "$YURT_TOP" && mandoc -Tlint -W warning src/yurt.8 src/yurt.conf.5 2>&1)
 	is "$lint" "" "mandoc -Tlint -W warning: the man pages are clean"
+	# every level, style included, but for pages not installed here
+	lint=$(cd "$YURT_TOP" && mandoc -Tlint src/yurt.8 src/yurt.conf.5 2>&1 |
+	    grep -v -e 'referenced manual not found' -e 'mandoc\.db')
+	is "$lint" "" "mandoc -Tlint: clean but for cross-references"
+	page=$(cd "$YURT_TOP" && mandoc -Tascii src/yurt.8 | sed 's/.\x08//g')
+	like "$page" '-H name\[=dir\], --host name\[=dir\]' \
+	    "man yurt: -H name[=dir], --host name[=dir] (brackets in place)"
+	for o in $("$YURT" --help | sed -n 's/^  -\(.\), --.*/\1/p'); do
+		printf '%s\n' "$page" | grep -q -- "^ *-$o" || missing_opt="$missing_opt -$o"
+	done
+	is "${missing_opt:-}" "" "man yurt describes every option of yurt --help"
 else
 	skip "man pages: no mandoc"
 fi
