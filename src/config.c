@@ -40,6 +40,9 @@ static const struct config_key {
 	    "host name served, repeatable; optional own root" },
 	{ "port", 'p', K_INT, offsetof(struct config, port), 1, 65535, "PORT",
 	    "Gemini port (default: 1965)" },
+	{ "public-port", 'E', K_INT, offsetof(struct config, public_port), 1,
+	    65535, "PORT", "Gemini port clients use, behind a port mapping "
+	    "(default: the Gemini port)" },
 	{ "gopher-port", 'g', K_INT, offsetof(struct config, gopher_port), 0,
 	    65535, "PORT", "Gopher port, 0 for none (default: 70)" },
 	{ "gopher-host", 'G', K_NAME, offsetof(struct config, gopher_host), 0,
@@ -91,6 +94,7 @@ static const struct config_key {
 	{ "version", 'V', K_CLI, 0, 0, 0, NULL, "print the version and exit" },
 };
 #define NKEYS (sizeof(config_keys) / sizeof(config_keys[0]))
+_Static_assert(NKEYS <= 64, "config.given has a bit per key");
 
 void
 config_defaults(struct config *c)
@@ -124,10 +128,34 @@ config_host_ok(const char *s)
 	return 1;
 }
 
+static int	config_set_value(struct config *, const struct config_key *,
+		    const char *, char *, size_t);
+
 /* Applies one setting; err gets the problem without file or line. */
 static int
 config_set(struct config *c, const struct config_key *k, const char *v,
     char *err, size_t errlen)
+{
+	if (config_set_value(c, k, v, err, errlen) == -1)
+		return -1;
+	c->given |= 1ULL << (k - config_keys);
+	return 0;
+}
+
+int
+config_given(const struct config *c, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < NKEYS; i++)
+		if (strcmp(config_keys[i].name, name) == 0)
+			return (c->given >> i) & 1;
+	return 0;
+}
+
+static int
+config_set_value(struct config *c, const struct config_key *k,
+    const char *v, char *err, size_t errlen)
 {
 	char		*end, *eq;
 	long		 n;
@@ -328,6 +356,12 @@ config_parse(struct config *c, const char *buf, size_t len, char *err,
 			    "include another", lineno);
 			return -1;
 		}
+		/* "root = /srv": a habit from other formats, caught here */
+		if (*v == '=') {
+			snprintf(err, errlen, "line %d: %s: write \"%s VALUE\", "
+			    "without \"=\"", lineno, key->name, key->name);
+			return -1;
+		}
 		if (key->kind != K_FLAG && *v == '\0') {
 			snprintf(err, errlen, "line %d: %s needs a value",
 			    lineno, key->name);
@@ -373,10 +407,12 @@ config_usage(FILE *f)
 	char	 left[64];
 
 	fprintf(f, "usage: yurt [-hnV] [-c FILE] [-r DIR] [-H NAME[=DIR]]... "
-	    "[-p PORT] [-a ADDR]...\n            [-g PORT] [-G NAME] [-P PORT] "
-	    "[-C CHARSET] [-W N] [-d DIR] [-w N]\n            [-l LANG] "
-	    "[-t SECONDS] [-i SECONDS] [-m N] [-R N] [-B N] [-u USER] "
-	    "[-O FILE] [-LAX]\n\n");
+	    "[-p PORT] [-E PORT]\n"
+	    "            [-a ADDR]... [-g PORT] [-G NAME] [-P PORT] "
+	    "[-C CHARSET] [-W N]\n"
+	    "            [-d DIR] [-w N] [-l LANG] [-t SECONDS] [-i SECONDS] "
+	    "[-m N]\n"
+	    "            [-R N] [-B N] [-u USER] [-O FILE] [-LAX]\n\n");
 	for (i = 0; i < NKEYS; i++) {
 		snprintf(left, sizeof(left), "-%c, --%s%s%s",
 		    config_keys[i].opt, config_keys[i].name,
@@ -518,6 +554,8 @@ config_print(const struct config *c, FILE *f)
 		fprintf(f, "host %s%s%s\n", c->hosts[i].name,
 		    c->hosts[i].root[0] ? " " : "", c->hosts[i].root);
 	fprintf(f, "port %d\n", c->port);
+	fprintf(f, "public-port %d\n", c->public_port ? c->public_port :
+	    c->port);
 	fprintf(f, "gopher-port %d\n", c->gopher_port);
 	fprintf(f, "gopher-host %s\n", c->gopher_host[0] ? c->gopher_host :
 	    c->hosts[0].name);

@@ -32,6 +32,7 @@ struct config {
 	char	 addrs[CONFIG_MAX_ADDRS][64];
 	size_t	 naddrs;
 	int	 port;
+	int	 public_port;		/* in URLs; 0 = port */
 	int	 gopher_port;		/* 0: no Gopher */
 	char	 gopher_host[CONFIG_HOST_MAX + 1];	/* "" = first host */
 	int	 gopher_public_port;	/* 0 = gopher_port */
@@ -53,6 +54,7 @@ struct config {
 	char	 log_file[PATH_MAX];	/* "" = stderr */
 	int	 check;			/* -n */
 	struct rules rules;		/* per-path, from the file only */
+	unsigned long long given;	/* bit i: config_keys[i] was set */
 };
 
 enum config_action { CONFIG_RUN, CONFIG_EXIT_OK, CONFIG_EXIT_FAIL };
@@ -72,6 +74,8 @@ int	config_parse(struct config *, const char *, size_t, char *err,
 	    size_t errlen);
 int	config_validate(struct config *, char *err, size_t errlen);
 void	config_print(const struct config *, FILE *);
+/* Whether the setting (by its long name) was given, not a default. */
+int	config_given(const struct config *, const char *name);
 void	config_usage(FILE *);
 
 #endif

@@ -59,6 +59,7 @@ gemini_request_parse(const char *line, size_t len,
 	char		 ascii[sizeof(u.host)];
 	const char	*host;
 	size_t		 i;
+	int		 portok;
 
 	memset(r, 0, sizeof(*r));
 	r->host = -1;
@@ -88,13 +89,16 @@ gemini_request_parse(const char *line, size_t len,
 	for (i = 0; i < site->nhosts; i++)
 		if (strcmp(host, site->hosts[i]) == 0)
 			r->host = (int)i;
-	/* a URL's port defaults to 1965; a port mapping may change it */
-	if (r->host == -1 || (u.port != 0 && u.port != site->port) ||
-	    (sni != -1 && sni != r->host)) {
+	/*
+	 * A URL's port defaults to 1965; ours are the one we listen on and,
+	 * behind a port mapping, the public one.
+	 */
+	portok = u.port == 0 || u.port == site->port ||
+	    (site->public_port != 0 && u.port == site->public_port);
+	if (r->host == -1 || !portok || (sni != -1 && sni != r->host)) {
 		r->status = 53;
 		r->err = r->host == -1 ? "host not served" :
-		    u.port != 0 && u.port != site->port ? "port not served" :
-		    "SNI names another host";
+		    !portok ? "port not served" : "SNI names another host";
 		return;
 	}
 	if (url_path_resolve(u.path, strlen(u.path), r->path, sizeof(r->path),
@@ -153,6 +157,7 @@ gemini_input(struct conn *c)
 	gs.hosts = site->names;
 	gs.nhosts = cfg->nhosts;
 	gs.port = cfg->port;
+	gs.public_port = cfg->public_port;
 	gemini_request_parse(c->req, end, &gs, c->sni, &r);
 
 	/* keep the raw path for the log: it is all that is left of req */

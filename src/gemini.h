@@ -15,6 +15,7 @@ struct gemini_site {
 	const char *const *hosts;	/* canonical names, lower case */
 	size_t		 nhosts;
 	int		 port;		/* the port clients connect to */
+	int		 public_port;	/* behind a port mapping, or 0 */
 };
 
 struct gemini_request {

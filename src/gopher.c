@@ -46,7 +46,8 @@ gopher_opts(struct gopher_req *g, struct conn *c)
 	g->o.port = (unsigned int)(cfg->gopher_public_port ?
 	    cfg->gopher_public_port : cfg->gopher_port);
 	g->o.gemini_hosts = c->site->names;
-	g->o.gemini_port = (unsigned int)cfg->port;
+	g->o.gemini_port = (unsigned int)(cfg->public_port ?
+	    cfg->public_port : cfg->port);
 	g->o.width = (size_t)cfg->width;
 	g->o.charset = (enum charset)cfg->charset;
 }

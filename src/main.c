@@ -11,6 +11,7 @@
 #include <fcntl.h>
 #include <libgen.h>
 #include <limits.h>
+#include <pwd.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -19,6 +20,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "check.h"
 #include "config.h"
 #include "gemini.h"
 #include "gopher.h"
@@ -51,19 +53,26 @@ fatal(const char *fmt, ...)
 	exit(1);
 }
 
+/* What systemd passed: how many sockets of each kind, and their ports. */
+static struct {
+	int	 gemini, gopher;
+	int	 gemini_port, gopher_port;
+} main_sockets;
+
 /* Sockets from systemd, by name; returns how many were adopted. */
 static int
 main_activated(struct server *srv)
 {
 	struct sd_fd	 fds[SD_MAX_FDS];
 	char		 err[256];
-	int		 i, n, rc;
+	int		 i, n, rc, gemini, *count, *port;
 
 	n = sd_listen_fds(fds, SD_MAX_FDS);
 	for (i = 0; i < n; i++) {
 		/* an unnamed socket is Gemini's, the service's first purpose */
-		if (fds[i].name[0] == '\0' ||
-		    strcmp(fds[i].name, "gemini") == 0)
+		gemini = fds[i].name[0] == '\0' ||
+		    strcmp(fds[i].name, "gemini") == 0;
+		if (gemini)
 			rc = server_adopt(srv, fds[i].fd, &gemini_proto,
 			    SERVER_TLS, err, sizeof(err));
 		else if (strcmp(fds[i].name, "gopher") == 0)
@@ -76,8 +85,89 @@ main_activated(struct server *srv)
 		}
 		if (rc == -1)
 			fatal("%s", err);
+		count = gemini ? &main_sockets.gemini : &main_sockets.gopher;
+		port = gemini ? &main_sockets.gemini_port :
+		    &main_sockets.gopher_port;
+		/* URLs and menus carry one port: the first socket's */
+		if ((*count)++ == 0)
+			*port = fds[i].port;
+		else if (fds[i].port != *port)
+			log_warn("%s sockets from systemd on ports %d and %d: "
+			    "menus and URLs use port %d", gemini ? "Gemini" :
+			    "Gopher", *port, fds[i].port, *port);
 	}
+	if (srv->nl > 0 && main_sockets.gemini == 0)
+		log_info("no Gemini socket from systemd: Gemini is off");
+	if (srv->nl > 0 && main_sockets.gopher == 0)
+		log_info("no Gopher socket from systemd: Gopher is off");
 	return srv->nl;
+}
+
+/*
+ * The ports of systemd's sockets, unless the settings name them:
+ * ListenStream= is the unit's to choose, and menus and the URLs accepted
+ * must follow it.  A protocol without a socket is off.
+ */
+static void
+main_ports(struct config *cfg)
+{
+	if (main_sockets.gemini + main_sockets.gopher == 0)
+		return;
+	if (main_sockets.gemini_port != 0 && !config_given(cfg, "port"))
+		cfg->port = main_sockets.gemini_port;
+	if (main_sockets.gopher == 0)
+		cfg->gopher_port = 0;
+	else if (main_sockets.gopher_port != 0 &&
+	    !config_given(cfg, "gopher-port"))
+		cfg->gopher_port = main_sockets.gopher_port;
+}
+
+/*
+ * Binds the configured ports.  A normal user cannot have the Gopher
+ * default, port 70: the message says what to do instead.
+ */
+static void
+main_listen(struct server *srv, const struct config *cfg)
+{
+	char	 err[512];
+	int	 port = cfg->port;
+
+	/* a Gopher port also answers TLS: "gophers://" clients */
+	if (server_listen(srv, cfg, &gemini_proto, SERVER_TLS, cfg->port, err,
+	    sizeof(err)) == 0 && (cfg->gopher_port == 0 ||
+	    server_listen(srv, cfg, &gopher_proto, SERVER_DETECT,
+	    (port = cfg->gopher_port), err, sizeof(err)) == 0))
+		return;
+	if (geteuid() != 0 && port < 1024)
+		fatal("%s (ports below 1024 need root: start yurt as root, "
+		    "it then runs as user %s; or choose another port%s)", err,
+		    cfg->user, port == cfg->gopher_port ?
+		    ", e.g. -g 7070, or -g 0 for no Gopher" : " with -p");
+	fatal("%s", err);
+}
+
+/*
+ * What a reload opens again, checked as the user yurt now runs as: a
+ * capsule under a 0700 home would otherwise answer 51 to everything.
+ * Keys are not among them: one only root can read stays in memory.
+ */
+static void
+main_readable(const struct config *cfg, const char *const *dirs, size_t n,
+    const char *user, int sandboxed)
+{
+	char	 err[PATH_MAX + 512];
+	size_t	 i;
+
+	for (i = 0; i < n; i++)
+		if (sandbox_readable(dirs[i], 1, user, sandboxed, err,
+		    sizeof(err)) == -1)
+			fatal("%s", err);
+	if (cfg->file[0] && sandbox_readable(cfg->file, 0, user, sandboxed,
+	    err, sizeof(err)) == -1)
+		fatal("%s", err);
+	if (check_readable_certs(cfg, user, sandboxed, err,
+	    sizeof(err)) == -1)
+		fatal("%s", err);
 }
 
 /* Root gives way to the configured user, then Landlock closes the rest. */
@@ -87,16 +177,22 @@ main_sandbox(const struct config *cfg, int asroot, uid_t uid, gid_t gid)
 	const char	*paths[CONFIG_MAX_HOSTS + 3 + RULES_MAX];
 	static char	 fprdir[RULES_MAX][PATH_MAX];
 	char		 err[256], who[128] = "", confdir[PATH_MAX];
-	char		 logdir[PATH_MAX];
+	char		 logdir[PATH_MAX], user[64];
+	struct passwd	*pw;
 	size_t		 n = 0, i;
 	int		 abi;
+
+	snprintf(user, sizeof(user), "%s", cfg->user);
 
 	if (asroot) {
 		if (sandbox_drop(uid, gid, err, sizeof(err)) == -1)
 			fatal("%s", err);
 		snprintf(who, sizeof(who), "running as user %s (uid %d); ",
 		    cfg->user, (int)uid);
-	}
+	} else if ((pw = getpwuid(geteuid())) != NULL)
+		snprintf(user, sizeof(user), "%s", pw->pw_name);
+	else
+		snprintf(user, sizeof(user), "%d", (int)geteuid());
 	paths[n++] = cfg->root;
 	paths[n++] = cfg->certdir;
 	for (i = 0; i < cfg->nhosts; i++)
@@ -119,9 +215,11 @@ main_sandbox(const struct config *cfg, int asroot, uid_t uid, gid_t gid)
 		}
 	if (cfg->log_file[0])
 		snprintf(logdir, sizeof(logdir), "%s", cfg->log_file);
+	main_readable(cfg, paths, n, user, 0);
 	if ((abi = sandbox_landlock(paths, n, cfg->log_file[0] ?
 	    dirname(logdir) : NULL, err, sizeof(err))) == -1)
 		fatal("%s", err);
+	main_readable(cfg, paths, n, user, 1);
 	if (abi == 0)
 		log_warn("%sno Landlock in this kernel: file access is not "
 		    "sandboxed", who);
@@ -150,6 +248,7 @@ main_reload(struct server *srv, int argc, char **argv)
 		log_err("reload failed: bad configuration; keeping the old one");
 		goto done;
 	}
+	main_ports(&cfg);
 	if (cfg.port != old->port || cfg.naddrs != old->naddrs ||
 	    cfg.gopher_port != old->gopher_port ||
 	    cfg.workers != old->workers ||
@@ -219,7 +318,7 @@ main(int argc, char **argv)
 	uid_t			 uid = (uid_t)-1;
 	gid_t			 gid = (gid_t)-1;
 	uint64_t		 wd;
-	int			 sig, nworkers, asroot;
+	int			 sig, nworkers, asroot, activated;
 
 #ifdef __GLIBC__
 	/*
@@ -243,9 +342,8 @@ main(int argc, char **argv)
 		break;
 	}
 	if (cfg.check) {
-		if (site_check(&cfg, err, sizeof(err)) == -1)
-			fatal("root %s", err);
-		if (site_check_rules(&cfg, err, sizeof(err)) == -1)
+		if (check_config(&cfg, err, sizeof(err)) == -1 ||
+		    site_check_rules(&cfg, err, sizeof(err)) == -1)
 			fatal("%s", err);
 		config_print(&cfg, stdout);
 		site_print_certs(&cfg, stdout);
@@ -280,14 +378,12 @@ main(int argc, char **argv)
 	    (unsigned int)cfg.rate_limit, (unsigned int)cfg.rate_burst)) ==
 	    NULL)
 		fatal("rate limiter: %s", strerror(errno));
+	activated = main_activated(&srv);
+	main_ports(&cfg);
 	if ((srv.site = site_new(&cfg, NULL, err, sizeof(err))) == NULL)
 		fatal("%s", err);
-	/* a Gopher port also answers TLS: "gophers://" clients */
-	if (main_activated(&srv) == 0 && (server_listen(&srv, &cfg,
-	    &gemini_proto, SERVER_TLS, cfg.port, err, sizeof(err)) == -1 ||
-	    (cfg.gopher_port != 0 && server_listen(&srv, &cfg, &gopher_proto,
-	    SERVER_DETECT, cfg.gopher_port, err, sizeof(err)) == -1)))
-		fatal("%s", err);
+	if (activated == 0)
+		main_listen(&srv, &cfg);
 	nworkers = cfg.workers;
 	if (nworkers == 0 && (nworkers = (int)sysconf(_SC_NPROCESSORS_ONLN)) <
 	    1)

@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <limits.h>
 #include <linux/landlock.h>
 #include <pwd.h>
 #include <stdint.h>
@@ -164,5 +165,61 @@ sandbox_landlock(const char *const *paths, size_t n, const char *logdir,
 	return abi;
 fail:
 	close(rs);
+	return -1;
+}
+
+/* The first directory on the way to path that the process cannot enter. */
+static const char *
+sandbox_blocker(const char *path, char *buf, size_t len)
+{
+	char	*p;
+
+	if (snprintf(buf, len, "%s", path) >= (int)len)
+		return NULL;
+	for (p = buf + 1; (p = strchr(p, '/')) != NULL; p++) {
+		*p = '\0';
+		if (faccessat(AT_FDCWD, buf, X_OK, AT_EACCESS) == -1)
+			return buf;
+		*p = '/';
+	}
+	return NULL;
+}
+
+int
+sandbox_readable(const char *path, int dir, const char *user,
+    int sandboxed, char *err, size_t errlen)
+{
+	char		 up[PATH_MAX];
+	const char	*in;
+	struct stat	 st;
+	int		 fd, e;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK |
+	    (dir ? O_DIRECTORY : 0));
+	if (fd != -1) {
+		close(fd);
+		return 0;
+	}
+	e = errno;
+	if (e != EACCES)
+		snprintf(err, errlen, "%s: %s (running as user %s)", path,
+		    strerror(e), user);
+	else if (sandboxed)
+		snprintf(err, errlen, "%s: Landlock denies user %s reading "
+		    "it: a bug, please report it", path, user);
+	else if ((in = sandbox_blocker(path, up, sizeof(up))) != NULL)
+		snprintf(err, errlen, "%s: Permission denied: user %s cannot "
+		    "enter %s (mode %03o); let it (chmod o+x %s) or move %s "
+		    "to a directory it can read (e.g. under /srv)", path, user,
+		    in, stat(in, &st) == 0 ? (unsigned)(st.st_mode & 07777) :
+		    0, in, path);
+	else if (dir)
+		snprintf(err, errlen, "%s: Permission denied: user %s cannot "
+		    "read this directory; let it (chmod o+rx %s, or chown %s "
+		    "%s)", path, user, path, user, path);
+	else
+		snprintf(err, errlen, "%s: Permission denied: user %s cannot "
+		    "read it, and a reload reads it again; let it (chown %s "
+		    "%s)", path, user, user, path);
 	return -1;
 }

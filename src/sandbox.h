@@ -21,5 +21,13 @@ int	sandbox_drop(uid_t, gid_t, char *err, size_t errlen);
  */
 int	sandbox_landlock(const char *const *paths, size_t n,
 	    const char *logdir, char *err, size_t errlen);
+/*
+ * Whether the process, as it now runs, can read path (a directory when
+ * dir is set), as a reload will.  If not, err names the path, the user
+ * (user is its name) and what to do: the directory in the way and the
+ * command that opens it, or, once sandboxed, that Landlock denied it.
+ */
+int	sandbox_readable(const char *path, int dir, const char *user,
+	    int sandboxed, char *err, size_t errlen);
 
 #endif

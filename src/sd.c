@@ -1,6 +1,8 @@
 #include <sys/socket.h>
 #include <sys/un.h>
 
+#include <netinet/in.h>
+
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
@@ -59,6 +61,22 @@ sd_init_notify(void)
 	}
 }
 
+/* The port a socket was bound to: ListenStream= is the unit's to choose. */
+static int
+sd_port(int fd)
+{
+	struct sockaddr_storage	 ss;
+	socklen_t		 len = sizeof(ss);
+
+	if (getsockname(fd, (struct sockaddr *)&ss, &len) == -1)
+		return 0;
+	if (ss.ss_family == AF_INET)
+		return ntohs(((struct sockaddr_in *)&ss)->sin_port);
+	if (ss.ss_family == AF_INET6)
+		return ntohs(((struct sockaddr_in6 *)&ss)->sin6_port);
+	return 0;
+}
+
 void
 sd_init(void)
 {
@@ -80,6 +98,7 @@ sd_init(void)
 		sd_nfds = (int)n;
 		for (i = 0; i < sd_nfds; i++) {
 			sd_fds[i].fd = SD_LISTEN_FDS_START + i;
+			sd_fds[i].port = sd_port(sd_fds[i].fd);
 			if (names == NULL)
 				continue;
 			len = strcspn(names, ":");

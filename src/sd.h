@@ -15,6 +15,7 @@
 struct sd_fd {
 	int	 fd;
 	char	 name[64];	/* FileDescriptorName=, or "" */
+	int	 port;		/* its TCP port, or 0 */
 };
 
 /* Reads and clears the environment; opens the notify socket. */

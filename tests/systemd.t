@@ -210,6 +210,70 @@ else
 	fi
 fi
 
+# The ports come from the sockets (ListenStream= may say anything): menus,
+# caps.txt and the URLs accepted carry them, with no -p or -g given.
+if have curl && have systemd-socket-activate; then
+	YURT_PORT=$(free_port)
+	GPORT=$(free_port)
+	while [ "$GPORT" = "$YURT_PORT" ]; do GPORT=$(free_port); done
+	if sa_start -l "127.0.0.1:$YURT_PORT" -l "127.0.0.1:$GPORT" \
+	    --fdname=gemini:gopher --; then
+		like "$(header "gemini://localhost:$YURT_PORT/")" '^20 text/gemini' \
+		    "socket ports: gemini://localhost:$YURT_PORT/ (the socket's port) gets 20"
+		like "$(header "gemini://localhost:1965/")" '^53 ' \
+		    "... and gemini://localhost:1965/, a port not served, 53"
+		curl -s -m 10 "gopher://127.0.0.1:$GPORT/" >"$T/sa-menu"
+		is "$(menu_problems "$T/sa-menu" localhost "$GPORT")" "" \
+		    "socket ports: the Gopher menu's items carry the socket's port $GPORT"
+		caps=$(curl -s -m 10 "gopher://127.0.0.1:$GPORT/0caps.txt" | tr -d '\r')
+		like "$caps" "(^|${LF})ServerTLSPort=$GPORT(${LF}|\$)" \
+		    "socket ports: caps.txt names the socket's port"
+		kill -HUP "$YURT_PID"
+		ok 'wait_until 5 log_has "^reloaded"' \
+		    "socket ports: a reload succeeds (the ports have not changed)"
+		like "$(header "gemini://localhost:$YURT_PORT/")" '^20 text/gemini' \
+		    "... and the socket's port still gets 20 after it"
+		ok 'yurt_stop' "socket ports: yurt stops with status 0"
+	else
+		ok false "systemd-socket-activate starts yurt (socket ports)"
+		yurt_stop >/dev/null 2>&1
+	fi
+
+	# A port mapping: public 1965 (say) to the socket's port.
+	YURT_PORT=$(free_port)
+	PUB=$(free_port)
+	if sa_start -l "127.0.0.1:$YURT_PORT" --fdname=gemini -- -E "$PUB"; then
+		like "$(header "gemini://localhost:$PUB/")" '^20 text/gemini' \
+		    "-E $PUB (public Gemini port): a URL with port $PUB gets 20"
+		like "$(header "gemini://localhost:$YURT_PORT/")" '^20 text/gemini' \
+		    "... and one with the socket's own port too"
+		like "$(header "gemini://localhost:$((PUB + 1))/")" '^53 ' \
+		    "... and another port 53"
+		ok 'log_has "no Gopher socket from systemd: Gopher is off"' \
+		    "a Gemini socket alone: the log says Gopher is off"
+		ok 'yurt_stop' "-E: yurt stops with status 0"
+	else
+		ok false "systemd-socket-activate starts yurt (-E)"
+		yurt_stop >/dev/null 2>&1
+	fi
+
+	GPORT=$(free_port)
+	YURT_PORT=$GPORT
+	if sa_start -l "127.0.0.1:$GPORT" --fdname=gopher --; then
+		curl -s -m 10 "gopher://127.0.0.1:$GPORT/" >"$T/sa-menu"
+		is "$(menu_problems "$T/sa-menu" localhost "$GPORT")" "" \
+		    "a Gopher socket alone: the menu carries its port $GPORT"
+		ok 'log_has "no Gemini socket from systemd: Gemini is off"' \
+		    "... and the log says Gemini is off"
+		ok 'yurt_stop' "gopher socket alone: yurt stops with status 0"
+	else
+		ok false "systemd-socket-activate starts yurt (a Gopher socket alone)"
+		yurt_stop >/dev/null 2>&1
+	fi
+else
+	skip "socket ports: no curl or systemd-socket-activate"
+fi
+
 # ===========================================================================
 # Notifications, privilege drop, reloads (good, failed, by rename)
 # ===========================================================================
@@ -497,6 +561,91 @@ run_yurt -n -c "$GOOD" -p 1999 -l fr
 like "$out" "(^|${LF})port 1999(${LF}|\$)" "-n: the command line overrides the file (port)"
 like "$out" "(^|${LF})lang fr(${LF}|\$)" "-n: the command line overrides the file (lang)"
 
+# -n checks what start-up checks, short of binding: one message each.
+# nfail WHAT ERE ARGS... — yurt -n ARGS fails with a message matching ERE.
+nfail() {
+	local what=$1 re=$2
+	shift 2
+	run_yurt -n "$@"
+	ok '[ "$rc" != 0 ] && [ "$rc" != 124 ]' "-n: $what: exit status non-zero ($rc)"
+	like "$err" "$re" "... with a message naming it"
+	is "$(printf '%s\n' "$err" | grep -c .)" 1 "... in one line"
+}
+printf 'root %s\nuser no-such-user-here\n' "$ROOT" >"$BAD"
+nfail "user no-such-user-here in the file" 'user no-such-user-here: no such user' \
+    -c "$BAD" -d "$FRESH"
+nfail "addr 999.1.1.1" 'addr 999\.1\.1\.1' -r "$ROOT" -d "$FRESH" -a 999.1.1.1
+nfail "a certificate directory whose parent is missing" \
+    "certs $T/no-parent/certs: $T/no-parent does not exist" \
+    -r "$ROOT" -d "$T/no-parent/certs"
+printf '# a habit from other formats\nroot = %s\n' "$ROOT" >"$BAD"
+nfail "root = DIR" 'bad\.conf:2: root: write "root VALUE", without "="' -c "$BAD"
+is "$(ls -A "$FRESH")" "" "-n still creates no certificate"
+
+mkdir -p "$T/ro-certs"
+if [ "$(id -u)" = 0 ] && have runuser; then
+	# root-owned: read-only for nobody, whom -n runs as here
+	chmod 755 "$T/ro-certs"
+	RUNU="runuser -u nobody --"
+else
+	chmod 555 "$T/ro-certs"
+	RUNU=""
+fi
+run_bin $RUNU "$YURT" -n -r "$ROOT" -d "$T/ro-certs"
+ok '[ "$rc" != 0 ] && [ "$rc" != 124 ]' "-n: a read-only certificate directory where one must be created: fails ($rc)"
+like "$err" "certs $T/ro-certs: no certificate for localhost, and none can be created there" \
+    "... naming the directory and the host"
+run_bin $RUNU "$YURT" -r "$ROOT" -d "$T/ro-certs" -a 127.0.0.1 -p "$(free_port)" -g 0
+ok '[ "$rc" != 0 ] && [ "$rc" != 124 ]' "... and start-up fails too, as -n said ($rc)"
+
+# Run by a normal user, the default Gopher port 70: the message says what to do.
+if [ "$(id -u)" = 0 ] && have runuser; then
+	mkdir -p "$T/nobody-certs"
+	chown nobody "$T/nobody-certs"
+	run_bin runuser -u nobody -- "$YURT" -r "$ROOT" -d "$T/nobody-certs" \
+	    -a 127.0.0.1 -p "$(free_port)"
+	ok '[ "$rc" != 0 ] && [ "$rc" != 124 ]' "a normal user on Gopher's port 70: fails ($rc)"
+	like "$err" 'port 70: Permission denied \(ports below 1024 need root.*-g 7070, or -g 0' \
+	    "... and the message suggests -g 7070 or -g 0"
+
+	# A capsule the user cannot reach (a 0700 home): start-up as root,
+	# dropping to nobody, stops with one message naming the path, the
+	# user and the fix, and -n says the same beforehand.
+	mkdir -p "$T/home700/capsule" "$T/c700"
+	printf '# hidden\n' >"$T/home700/capsule/index.gmi"
+	chmod 700 "$T/home700"
+	nfail "a capsule nobody cannot reach" \
+	    "$T/home700/capsule: Permission denied: user nobody cannot enter $T/home700 .*chmod o\+x $T/home700" \
+	    -r "$T/home700/capsule" -d "$T/c700"
+	run_yurt -r "$T/home700/capsule" -d "$T/c700" -a 127.0.0.1 \
+	    -p "$(free_port)" -g 0
+	ok '[ "$rc" != 0 ] && [ "$rc" != 124 ]' "start-up as root with that capsule: fails ($rc), no 51 to every request"
+	like "$(printf '%s\n' "$err" | grep '^yurt:')" \
+	    "^yurt: $T/home700/capsule: Permission denied: user nobody cannot enter $T/home700 .*chmod o\+x" \
+	    "... with one message naming the path, the user and what to do"
+
+	# A key only root can read is how yurt itself keeps one when started
+	# as root (it is loaded before the drop and kept in memory, keys.t):
+	# not a fault.  A certificate nobody cannot read is: a reload reads it.
+	mkdir -p "$T/rootkey"
+	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
+	    -keyout "$T/rootkey/localhost.key" -out "$T/rootkey/localhost.crt" \
+	    -subj /CN=localhost -days 3650 >/dev/null 2>&1
+	chmod 600 "$T/rootkey/localhost.key"
+	run_yurt -n -r "$ROOT" -d "$T/rootkey"
+	is "$rc" 0 "-n: a key only root can read (as yurt keeps its own) passes"
+	chmod 600 "$T/rootkey/localhost.crt"
+	nfail "a certificate only root can read" \
+	    "$T/rootkey/localhost.crt: Permission denied: user nobody cannot read it.*chown nobody" \
+	    -r "$ROOT" -d "$T/rootkey"
+	run_yurt -r "$ROOT" -d "$T/rootkey" -a 127.0.0.1 -p "$(free_port)" -g 0
+	ok '[ "$rc" != 0 ] && [ "$rc" != 124 ]' "start-up as root with that certificate: fails ($rc)"
+	like "$(printf '%s\n' "$err" | grep '^yurt:')" "localhost\.crt: Permission denied: user nobody" \
+	    "... naming the certificate and the user"
+else
+	skip "port 70 as a normal user, unreadable capsule: not root or no runuser"
+fi
+
 # ===========================================================================
 # The units, the man pages, make install / uninstall
 # ===========================================================================
@@ -668,6 +817,17 @@ fi
 if have mandoc; then
 	lint=$(cd "$YURT_TOP" && mandoc -Tlint -W warning src/yurt.8 src/yurt.conf.5 2>&1)
 	is "$lint" "" "mandoc -Tlint -W warning: the man pages are clean"
+	# every level, style included, but for pages not installed here
+	lint=$(cd "$YURT_TOP" && mandoc -Tlint src/yurt.8 src/yurt.conf.5 2>&1 |
+	    grep -v -e 'referenced manual not found' -e 'mandoc\.db')
+	is "$lint" "" "mandoc -Tlint: clean but for cross-references"
+	page=$(cd "$YURT_TOP" && mandoc -Tascii src/yurt.8 | sed 's/.\x08//g')
+	like "$page" '-H name\[=dir\], --host name\[=dir\]' \
+	    "man yurt: -H name[=dir], --host name[=dir] (brackets in place)"
+	for o in $("$YURT" --help | sed -n 's/^  -\(.\), --.*/\1/p'); do
+		printf '%s\n' "$page" | grep -q -- "^ *-$o" || missing_opt="$missing_opt -$o"
+	done
+	is "${missing_opt:-}" "" "man yurt describes every option of yurt --help"
 else
 	skip "man pages: no mandoc"
 fi

@@ -10,7 +10,7 @@ int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
 {
 	static const char *const hosts[] = { "localhost", "example.org" };
-	static const struct gemini_site site = { hosts, 2, 1965 };
+	static const struct gemini_site site = { hosts, 2, 1965, 0 };
 	struct gemini_request	 r;
 	size_t			 linelen;
 

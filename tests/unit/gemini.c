@@ -6,7 +6,7 @@
 #include "tap.h"
 
 static const char *const hosts[] = { "localhost", "example.org" };
-static const struct gemini_site site = { hosts, 2, 1965 };
+static const struct gemini_site site = { hosts, 2, 1965, 0 };
 
 static const struct {
 	const char	*line;
@@ -77,6 +77,31 @@ test_parse(void)
 	tap_ok(r.status == 59, "a NUL byte -> 59");
 }
 
+/* Behind a port mapping: public 1965 to 11965 here; both are ours. */
+static void
+test_public_port(void)
+{
+	static const struct gemini_site mapped = { hosts, 2, 11965, 1965 };
+	static const struct {
+		const char	*line;
+		int		 status;
+	} pc[] = {
+		{ "gemini://localhost/", 0 },
+		{ "gemini://localhost:1965/", 0 },
+		{ "gemini://localhost:11965/", 0 },
+		{ "gemini://localhost:1966/", 53 },
+	};
+	struct gemini_request	 r;
+	size_t			 i;
+
+	for (i = 0; i < sizeof(pc) / sizeof(pc[0]); i++) {
+		gemini_request_parse(pc[i].line, strlen(pc[i].line), &mapped,
+		    -1, &r);
+		tap_ok(r.status == pc[i].status, "public port 1965, local "
+		    "11965: \"%s\" -> %d", pc[i].line, pc[i].status);
+	}
+}
+
 static int
 end(const char *buf, size_t len)
 {
@@ -117,6 +142,7 @@ int
 main(void)
 {
 	test_parse();
+	test_public_port();
 	test_end();
 	return tap_done();
 }
