@@ -23,6 +23,14 @@ struct config_host {
 	char	 root[PATH_MAX];	/* "" = the main root */
 };
 
+/* cgi PATTERN, scgi PATTERN SOCKET: until the rule table takes them */
+#define CONFIG_MAX_PROGRAMS	16
+struct config_program {
+	int	 scgi;
+	char	 pattern[256];
+	char	 socket[108];		/* sun_path's size */
+};
+
 struct config {
 	char	 file[PATH_MAX];	/* the config file read, or "" */
 	char	 root[PATH_MAX];
@@ -55,6 +63,12 @@ struct config {
 	int	 check;			/* -n */
 	struct rules rules;		/* per-path, from the file only */
 	unsigned long long given;	/* bit i: config_keys[i] was set */
+
+	struct config_program programs[CONFIG_MAX_PROGRAMS];
+	size_t	 nprograms;
+	int	 cgi_timeout;		/* seconds */
+	int	 cgi_max;		/* programs running at once */
+	char	 cgi_data[PATH_MAX];	/* "" = none writable */
 };
 
 enum config_action { CONFIG_RUN, CONFIG_EXIT_OK, CONFIG_EXIT_FAIL };

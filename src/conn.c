@@ -13,6 +13,7 @@
 
 #include "conn.h"
 #include "log.h"
+#include "program.h"
 #include "proxy.h"
 #include "ratelimit.h"
 #include "site.h"
@@ -193,6 +194,8 @@ conn_free(struct conn *c)
 		log_req(&lr);
 	}
 	ev_timer_cancel(&c->timer);
+	if (c->prog != NULL)
+		program_detach(c);
 	/*
 	 * No EPOLL_CTL_DEL: closing the socket takes it out of the epoll
 	 * set, as it is never duplicated.  One system call less a request.
@@ -440,6 +443,13 @@ conn_output(struct conn *c)
 	for (burst = 0; burst < CONN_BURST; burst++) {
 		if (c->chunkoff == c->chunklen)
 			conn_fill(c);
+		if (c->chunkoff == c->chunklen && c->prog != NULL) {
+			/* a program's output, a chunk at a time */
+			if ((n = program_fill(c, c->chunk, CONN_CHUNK)) <= 0)
+				return (int)n;
+			c->chunkoff = 0;
+			c->chunklen = (size_t)n;
+		}
 		if (c->chunkoff == c->chunklen) {
 			if (c->tls != NULL || c->fd == -1 || c->fileleft == 0)
 				return 0;	/* all sent */
@@ -475,6 +485,36 @@ conn_linger(struct conn *c, int *heard)
 	if (n == -1 && (errno == EAGAIN || errno == EINTR))
 		return TLS_WANT_READ;
 	return TLS_EOF;
+}
+
+/*
+ * Waiting for a program's output: what is buffered goes to the reader
+ * first (a program that writes a line a second is seen a line a second),
+ * then only the program is watched, never the socket with it.
+ */
+static void
+conn_wait_program(struct conn *c)
+{
+	int r;
+
+	if (c->tls != NULL && (r = tls_conn_flush(c->tls)) != 0) {
+		if (r == TLS_WANT_WRITE)
+			conn_want(c, r);
+		else
+			conn_free(c);
+		return;
+	}
+	if (c->io.events != 0)
+		ev_del(c->w->loop, &c->io);
+	c->io.events = 0;
+	if (program_watch(c) == -1)
+		conn_free(c);
+}
+
+void
+conn_resume(struct conn *c)
+{
+	conn_step(c);
 }
 
 static void
@@ -535,6 +575,10 @@ conn_step(struct conn *c)
 		case CONN_LINGER:
 			r = conn_linger(c, &heard);
 			break;
+		}
+		if (r == PROGRAM_WAIT) {
+			conn_wait_program(c);
+			return;
 		}
 		if (r == TLS_WANT_READ || r == TLS_WANT_WRITE) {
 			conn_want(c, r);

@@ -71,6 +71,7 @@ struct conn {
 	const char		*host;
 	const char		*path;		/* points into req */
 	char			*client;	/* only with --log-clients */
+	struct program		*prog;		/* a program's output, or NULL */
 };
 
 /*
@@ -90,6 +91,8 @@ void	conn_respond(struct conn *, int status, const char *head, size_t,
 	    struct buf *body, int fd, off_t size);
 /* Closes without a reply (after close_notify on TLS). */
 void	conn_drop(struct conn *);
+/* Carries on after something the connection waited on (a program). */
+void	conn_resume(struct conn *);
 void	conn_free(struct conn *);
 
 #endif

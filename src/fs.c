@@ -79,6 +79,14 @@ fs_openat(int dirfd, const char *path, int flags)
 	return fd;
 }
 
+int
+fs_opendir(int rootfd, const char *path)
+{
+	if (fs_hidden(path))
+		return -1;
+	return fs_openat(rootfd, path, O_RDONLY | O_DIRECTORY);
+}
+
 static int
 fs_name_unsafe(const char *name)
 {

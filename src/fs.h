@@ -36,6 +36,9 @@ struct fs_result {
 void	fs_open(int rootfd, const char *path, int dir, int listing,
 	    struct buf *out, struct fs_result *);
 
+/* A directory beneath the root (a CGI script's), or -1. */
+int	fs_opendir(int rootfd, const char *path);
+
 /* Whether any segment of path is hidden (starts with a dot). */
 int	fs_hidden(const char *path);
 

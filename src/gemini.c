@@ -2,6 +2,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cgi.h"
 #include "charset.h"
 #include "conn.h"
 #include "fs.h"
@@ -9,8 +10,10 @@
 #include "mime.h"
 #include "policy.h"
 #include "puny.h"
+#include "program.h"
 #include "server.h"
 #include "site.h"
+#include "tls.h"
 
 #define GEMINI_META_MAX	1024
 
@@ -128,6 +131,76 @@ gemini_reply(struct conn *c, int status, const char *meta, struct buf *body,
 	return 1;
 }
 
+/*
+ * A request a cgi or scgi rule names: the program answers.  0 when none
+ * does.
+ */
+static int
+gemini_program(struct conn *c, const struct gemini_request *r,
+    const char *url)
+{
+	const struct config	*cfg = &c->site->cfg;
+	struct program_target	 t;
+	struct program_spec	 s;
+	struct cgi_req		 q;
+	struct tls_info		 ti;
+	char			 script[URL_MAX + 2], info[URL_MAX + 2];
+	const char		*query;
+
+	switch (program_find(c->site, c->site->hostroot[r->host],
+	    cfg->hosts[r->host].name, r->path, r->dir, &t)) {
+	case 0:
+		return 0;
+	case -1:
+		return gemini_reply(c, 51, "Not found", NULL, -1, 0);
+	}
+	memset(&q, 0, sizeof(q));
+	q.proto = CGI_GEMINI;
+	q.software = "yurt/" YURT_VERSION;
+	q.server_name = cfg->hosts[r->host].name;
+	q.port = (unsigned int)cfg->port;
+	q.url = url;
+	(void)snprintf(script, sizeof(script), "/%.*s", (int)t.scriptlen,
+	    r->path);
+	(void)snprintf(info, sizeof(info), "%s%s", r->path + t.scriptlen,
+	    r->dir && r->path[t.scriptlen] != '\0' ? "/" : "");
+	if (t.scgi)
+		info[0] = '\0';
+	q.script_name = script;
+	q.path_info = info;
+	query = strchr(url, '?');
+	q.query = query ? query + 1 : "";
+	if (c->tls != NULL) {
+		tls_conn_info(c->tls, &ti);
+		q.tls_version = ti.version;
+		q.tls_cipher = ti.cipher;
+		if (ti.has_cert) {
+			q.client_hash = ti.hash;
+			q.client_cn = ti.cn;
+			q.client_not_before = ti.not_before;
+			q.client_not_after = ti.not_after;
+		}
+	}
+	q.remote_addr = c->client;	/* only with -A */
+	memset(&s, 0, sizeof(s));
+	s.scgi = t.scgi;
+	s.dirfd = t.dirfd;
+	s.name = t.name;
+	s.socket = t.socket;
+	s.label = script;
+	s.req = &q;
+	s.timeout = cfg->cgi_timeout;
+	s.max = cfg->cgi_max;
+	switch (program_start(c, &s)) {
+	case PROGRAM_OK:
+		return 1;
+	case PROGRAM_BUSY:
+		return gemini_reply(c, 44, "1", NULL, -1, 0);
+	default:
+		return gemini_reply(c, 42, "Program failed", NULL, -1, 0);
+	}
+}
+
 static int
 gemini_input(struct conn *c)
 {
@@ -140,6 +213,7 @@ gemini_input(struct conn *c)
 	struct policy		 pol;
 	const char		*type, *lang;
 	char			 meta[GEMINI_META_MAX + 1];
+	char			 url[URL_MAX + 1];
 	size_t			 i, end;
 	int			 rc;
 
@@ -160,6 +234,8 @@ gemini_input(struct conn *c)
 	gs.public_port = cfg->public_port;
 	gemini_request_parse(c->req, end, &gs, c->sni, &r);
 
+	/* a program is told the request as it came */
+	(void)snprintf(url, sizeof(url), "%.*s", (int)end, c->req);
 	/* keep the raw path for the log: it is all that is left of req */
 	if (r.status == 0) {
 		memmove(c->req, c->req + r.rawoff, r.rawlen);
@@ -178,6 +254,9 @@ gemini_input(struct conn *c)
 	    &pol);
 	if (pol.status != 0)
 		return gemini_reply(c, pol.status, pol.meta, NULL, -1, 0);
+
+	if ((rc = gemini_program(c, &r, url)) != 0)
+		return rc;
 	buf_init(&body, 1024 * 1024);
 	fs_open(site->hostroot[r.host], r.path, r.dir, pol.listing, &body,
 	    &f);

@@ -6,14 +6,17 @@
 
 #include "buf.h"
 #include "cache.h"
+#include "cgi.h"
 #include "conn.h"
 #include "fs.h"
 #include "gopher.h"
 #include "gophermap.h"
 #include "mime.h"
 #include "policy.h"
+#include "program.h"
 #include "selector.h"
 #include "site.h"
+#include "tls.h"
 #include "url.h"
 
 /* A page larger than this is not rendered (it would not be read either). */
@@ -311,6 +314,91 @@ gopher_rules(struct gopher_req *g, char *path, size_t pathlen, int *dir,
 	return 1;
 }
 
+/* A Gopher client's TLS, told to a program as Gemini's is. */
+static void
+gopher_program_tls(struct conn *c, struct cgi_req *q, struct tls_info *ti)
+{
+	if (c->tls == NULL)
+		return;
+	tls_conn_info(c->tls, ti);
+	q->tls_version = ti->version;
+	q->tls_cipher = ti->cipher;
+}
+
+/*
+ * A selector a cgi or scgi rule names: the program answers, its output
+ * passed on as it is (a menu or a text).  0 when no rule names it.  What
+ * follows a "?" in the selector is a query, as in a URL.
+ */
+static int
+gopher_program(struct gopher_req *g, const char *sel, const char *search)
+{
+	struct conn		*c = g->c;
+	const struct config	*cfg = g->cfg;
+	struct program_target	 t;
+	struct program_spec	 s;
+	struct cgi_req		 q;
+	struct tls_info		 ti;
+	struct buf		 fail;
+	char			 path[URL_MAX + 1], part[URL_MAX + 1];
+	char			 script[URL_MAX + 2], info[URL_MAX + 2];
+	const char		*query;
+	int			 dir, rc;
+
+	query = strchr(sel, '?');
+	(void)snprintf(part, sizeof(part), "%.*s", query ? (int)(query - sel) :
+	    (int)strlen(sel), sel);
+	if (gopher_path(part, path, sizeof(path), &dir) == -1)
+		return 0;
+	switch (program_find(c->site, g->rootfd, g->o.host, path, dir, &t)) {
+	case 0:
+		return 0;
+	case -1:
+		return gopher_error(g, 51, "Not found", 0);
+	}
+	memset(&q, 0, sizeof(q));
+	q.proto = CGI_GOPHER;
+	q.software = "yurt/" YURT_VERSION;
+	q.server_name = g->o.host;
+	q.port = g->o.port;
+	(void)snprintf(script, sizeof(script), "/%.*s", (int)t.scriptlen,
+	    path);
+	(void)snprintf(info, sizeof(info), "%s%s", t.scgi ? "" :
+	    path + t.scriptlen, !t.scgi && dir && path[t.scriptlen] != '\0' ?
+	    "/" : "");
+	q.script_name = script;
+	q.path_info = info;
+	q.selector = sel;
+	q.search = search;
+	q.query = search ? NULL : query ? query + 1 : "";
+	gopher_program_tls(c, &q, &ti);
+	q.remote_addr = c->client;	/* only with -A */
+	buf_init(&fail, 0);
+	(void)gophermap_error(&fail, &g->o, "The program failed");
+	memset(&s, 0, sizeof(s));
+	s.scgi = t.scgi;
+	s.dirfd = t.dirfd;
+	s.name = t.name;
+	s.socket = t.socket;
+	s.label = script;
+	s.req = &q;
+	s.timeout = cfg->cgi_timeout;
+	s.max = cfg->cgi_max;
+	s.fail = fail.data && !buf_failed(&fail) ? fail.data :
+	    "3The program failed\t\terror.host\t1\r\n.\r\n";
+	rc = program_start(c, &s);
+	buf_free(&fail);
+	switch (rc) {
+	case PROGRAM_OK:
+		return 1;
+	case PROGRAM_BUSY:
+		return gopher_error(g, 44, "Too many programs running: please "
+		    "try again in a moment", 0);
+	default:
+		return gopher_error(g, 42, "The program failed", 0);
+	}
+}
+
 static int
 gopher_input(struct conn *c)
 {
@@ -323,6 +411,7 @@ gopher_input(struct conn *c)
 	const char		*url, *sel, *base;
 	char			 path[URL_MAX + 1], basebuf[URL_MAX + 3];
 	char			 name[URL_MAX + 2], file[URL_MAX + 12];
+	char			 search[SELECTOR_LINE_MAX + 1];
 	size_t			 urllen;
 	struct policy		 pol;
 	const char		*mt;
@@ -358,6 +447,10 @@ gopher_input(struct conn *c)
 	}
 	/* '$' asks for a menu's attributes: the menu will do, as "+-1" */
 	plus = sr.plus;
+	/* a program's search string, before the selector is moved */
+	if (sr.search != NULL)
+		(void)snprintf(search, sizeof(search), "%.*s",
+		    (int)sr.searchlen, sr.search);
 	/* the selector is all the request we keep: it is also the log path */
 	memmove(c->req, sr.sel, sr.sellen);
 	c->req[sr.sellen] = '\0';
@@ -381,6 +474,10 @@ gopher_input(struct conn *c)
 	if (gopher_path(sel, path, sizeof(path), &dir) == -1)
 		return gopher_error(&g, 59, "Bad selector", plus);
 	if (gopher_rules(&g, path, sizeof(path), &dir, &pol, plus, &rc))
+		return rc;
+	/* the rules first: a certificate area holds no program for Gopher */
+	if (plus == 0 && !text && (rc = gopher_program(&g, sel, sr.search ?
+	    search : NULL)) != 0)
 		return rc;
 	if (plus == '!') {
 		type = gopher_item_type(&g, sel);

@@ -25,6 +25,7 @@
 #include "gemini.h"
 #include "gopher.h"
 #include "log.h"
+#include "program.h"
 #include "ratelimit.h"
 #include "sandbox.h"
 #include "sd.h"
@@ -216,6 +217,8 @@ main_sandbox(const struct config *cfg, int asroot, uid_t uid, gid_t gid)
 	if (cfg->log_file[0])
 		snprintf(logdir, sizeof(logdir), "%s", cfg->log_file);
 	main_readable(cfg, paths, n, user, 0);
+	if (cfg->nprograms > 0)
+		sandbox_programs(cfg->cgi_data);
 	if ((abi = sandbox_landlock(paths, n, cfg->log_file[0] ?
 	    dirname(logdir) : NULL, err, sizeof(err))) == -1)
 		fatal("%s", err);
@@ -259,9 +262,13 @@ main_reload(struct server *srv, int argc, char **argv)
 	    cfg.rate_burst != old->rate_burst ||
 	    cfg.proxy_protocol != old->proxy_protocol ||
 	    cfg.nproxy_from != old->nproxy_from || memcmp(cfg.proxy_from,
-	    old->proxy_from, sizeof(cfg.proxy_from)) != 0) {
+	    old->proxy_from, sizeof(cfg.proxy_from)) != 0 ||
+	    cfg.cgi_timeout != old->cgi_timeout ||
+	    (cfg.nprograms > 0) != (old->nprograms > 0) ||
+	    strcmp(cfg.cgi_data, old->cgi_data) != 0) {
 		log_err("reload failed: ports, addresses, workers, timeouts, "
-		    "limits and the PROXY protocol change only on restart");
+		    "limits, the PROXY protocol, turning programs on or off "
+		    "and their data directory change only on restart");
 		goto done;
 	}
 	/* the log file too when no address is set (naddrs 0) */
@@ -425,8 +432,11 @@ main(int argc, char **argv)
 	}
 	sd_notify("STOPPING=1\nSTATUS=stopping: finishing replies in flight");
 	log_info("stopping: finishing replies in flight");
-	if (server_stop(&srv, MAIN_DRAIN_SECONDS) == -1)
+	if (server_stop(&srv, MAIN_DRAIN_SECONDS) == -1) {
+		program_stop_all(0);	/* no program outlives yurt */
 		exit(0);	/* srv is static: what a worker holds stays reachable */
+	}
+	program_stop_all(1);
 	site_unref(srv.site);
 	ratelimit_free(srv.rl);
 	log_info("stopped");

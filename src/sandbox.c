@@ -85,6 +85,92 @@ sandbox_drop(uid_t uid, gid_t gid, char *err, size_t errlen)
 	return 0;
 }
 
+/* What CGI programs need, when a rule runs them: see sandbox_programs(). */
+static int		 sandbox_progs;
+static const char	*sandbox_datadir;
+
+void
+sandbox_programs(const char *datadir)
+{
+	sandbox_progs = 1;
+	sandbox_datadir = datadir != NULL && *datadir ? datadir : NULL;
+}
+
+/* One Landlock rule; a system directory that does not exist is skipped. */
+static int
+sandbox_rule(int rs, const char *path, uint64_t access, int optional,
+    char *err, size_t errlen)
+{
+	struct landlock_path_beneath_attr	 pb;
+	struct stat				 st;
+	int					 rc = 0;
+
+	memset(&pb, 0, sizeof(pb));
+	if ((pb.parent_fd = open(path, O_PATH | O_CLOEXEC)) == -1 ||
+	    fstat(pb.parent_fd, &st) == -1) {
+		if (pb.parent_fd != -1)
+			close(pb.parent_fd);
+		if (optional && errno == ENOENT)
+			return 0;
+		snprintf(err, errlen, "landlock: %s: %s", path,
+		    strerror(errno));
+		return -1;
+	}
+	if (!S_ISDIR(st.st_mode))	/* directory rights on a file: EINVAL */
+		access &= LANDLOCK_ACCESS_FS_EXECUTE |
+		    LANDLOCK_ACCESS_FS_WRITE_FILE |
+		    LANDLOCK_ACCESS_FS_READ_FILE | SANDBOX_FS_TRUNCATE;
+	pb.allowed_access = access;
+	if (syscall(SYS_landlock_add_rule, rs, LANDLOCK_RULE_PATH_BENEATH, &pb,
+	    0) == -1) {
+		snprintf(err, errlen, "landlock: %s: %s", path,
+		    strerror(errno));
+		rc = -1;
+	}
+	close(pb.parent_fd);
+	return rc;
+}
+
+/*
+ * Programs run inside yurt's Landlock domain: they may run and read the
+ * capsule roots and the system's programs and libraries, read and write
+ * /dev/null, and write only in the one data directory, if any.
+ */
+static int
+sandbox_landlock_programs(int rs, int abi, const char *const *paths,
+    size_t n, char *err, size_t errlen)
+{
+	static const char *const sys[] = { "/usr", "/bin", "/sbin", "/lib",
+	    "/lib64", "/etc" };
+	const uint64_t	 rx = LANDLOCK_ACCESS_FS_READ_FILE |
+	    LANDLOCK_ACCESS_FS_READ_DIR | LANDLOCK_ACCESS_FS_EXECUTE;
+	uint64_t	 rw;
+	size_t		 i;
+
+	for (i = 0; i < n; i++)
+		if (sandbox_rule(rs, paths[i], rx, 0, err, errlen) == -1)
+			return -1;
+	for (i = 0; i < sizeof(sys) / sizeof(sys[0]); i++)
+		if (sandbox_rule(rs, sys[i], strcmp(sys[i], "/etc") == 0 ?
+		    rx & ~(uint64_t)LANDLOCK_ACCESS_FS_EXECUTE : rx, 1, err,
+		    errlen) == -1)
+			return -1;
+	if (sandbox_rule(rs, "/dev/null", LANDLOCK_ACCESS_FS_READ_FILE |
+	    LANDLOCK_ACCESS_FS_WRITE_FILE, 1, err, errlen) == -1)
+		return -1;
+	if (sandbox_datadir == NULL)
+		return 0;
+	rw = LANDLOCK_ACCESS_FS_READ_FILE | LANDLOCK_ACCESS_FS_READ_DIR |
+	    LANDLOCK_ACCESS_FS_WRITE_FILE | LANDLOCK_ACCESS_FS_MAKE_REG |
+	    LANDLOCK_ACCESS_FS_MAKE_DIR | LANDLOCK_ACCESS_FS_REMOVE_FILE |
+	    LANDLOCK_ACCESS_FS_REMOVE_DIR;
+	if (abi >= 2)
+		rw |= SANDBOX_FS_REFER;
+	if (abi >= 3)
+		rw |= SANDBOX_FS_TRUNCATE;
+	return sandbox_rule(rs, sandbox_datadir, rw, 0, err, errlen);
+}
+
 int
 sandbox_landlock(const char *const *paths, size_t n, const char *logdir,
     char *err, size_t errlen)
@@ -156,6 +242,9 @@ sandbox_landlock(const char *const *paths, size_t n, const char *logdir,
 		}
 		close(pb.parent_fd);
 	}
+	if (sandbox_progs && sandbox_landlock_programs(rs, abi, paths, n, err,
+	    errlen) == -1)
+		goto fail;
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == -1 ||
 	    syscall(SYS_landlock_restrict_self, rs, 0) == -1) {
 		snprintf(err, errlen, "landlock: %s", strerror(errno));

@@ -19,6 +19,12 @@ int	sandbox_drop(uid_t, gid_t, char *err, size_t errlen);
  * the Landlock ABI applied, 0 when the kernel has no Landlock, -1 on
  * error.
  */
+/*
+ * Before sandbox_landlock(): programs will run (CGI), so the roots may
+ * be executed and the system's programs read and run; datadir (NULL or
+ * "" for none) may be written.
+ */
+void	sandbox_programs(const char *datadir);
 int	sandbox_landlock(const char *const *paths, size_t n,
 	    const char *logdir, char *err, size_t errlen);
 /*

@@ -723,3 +723,55 @@ tls_conn_peer(const struct tls_conn *c, unsigned char *sha,
 	    X509_cmp_current_time(X509_get0_notAfter(x)) > 0;
 	return 1;
 }
+
+/* An ASN1 time as CGI programs get it: "YYYY-MM-DDTHH:MM:SSZ". */
+static void
+tls_time(const ASN1_TIME *t, char *out, size_t outlen)
+{
+	struct tm tm;
+
+	out[0] = '\0';
+	if (t != NULL && ASN1_TIME_to_tm(t, &tm) == 1)
+		(void)snprintf(out, outlen, "%04d-%02d-%02dT%02d:%02d:%02dZ",
+		    tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
+		    tm.tm_min, tm.tm_sec);
+}
+
+void
+tls_conn_info(const struct tls_conn *c, struct tls_info *info)
+{
+	static const char	 hex[] = "0123456789ABCDEF";
+	const SSL_CIPHER	*cipher;
+	X509			*peer;
+	X509_NAME		*subj;
+	unsigned char		 md[EVP_MAX_MD_SIZE];
+	unsigned int		 mdlen = 0, i;
+	size_t			 o;
+
+	memset(info, 0, sizeof(*info));
+	(void)snprintf(info->version, sizeof(info->version), "%s",
+	    SSL_get_version(c->ssl));
+	if ((cipher = SSL_get_current_cipher(c->ssl)) != NULL)
+		(void)snprintf(info->cipher, sizeof(info->cipher), "%s",
+		    SSL_CIPHER_get_name(cipher));
+	if ((peer = SSL_get_peer_certificate(c->ssl)) == NULL)
+		return;
+	if (X509_digest(peer, EVP_sha256(), md, &mdlen) == 1 && mdlen == 32) {
+		o = (size_t)snprintf(info->hash, sizeof(info->hash), "SHA256:");
+		for (i = 0; i < mdlen; i++) {
+			info->hash[o++] = hex[md[i] >> 4];
+			info->hash[o++] = hex[md[i] & 15];
+		}
+		info->hash[o] = '\0';
+		info->has_cert = 1;
+	}
+	if ((subj = X509_get_subject_name(peer)) != NULL &&
+	    X509_NAME_get_text_by_NID(subj, NID_commonName, info->cn,
+	    (int)sizeof(info->cn)) < 0)
+		info->cn[0] = '\0';
+	tls_time(X509_get0_notBefore(peer), info->not_before,
+	    sizeof(info->not_before));
+	tls_time(X509_get0_notAfter(peer), info->not_after,
+	    sizeof(info->not_after));
+	X509_free(peer);
+}

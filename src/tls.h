@@ -64,6 +64,17 @@ void	tls_server_ask_certs(struct tls_server *);
  * validity, -1 on failure.
  */
 int	tls_conn_peer(const struct tls_conn *, unsigned char *sha, int *valid);
+
+/* What a CGI program is told of the connection. */
+struct tls_info {
+	char	 version[16];
+	char	 cipher[64];
+	int	 has_cert;		/* a client certificate was given */
+	char	 hash[7 + 64 + 1];	/* "SHA256:" and upper-case hex */
+	char	 cn[256];		/* its subject's common name */
+	char	 not_before[64], not_after[64];
+};
+void	tls_conn_info(const struct tls_conn *, struct tls_info *);
 /* Index of the host SNI chose, or -1 when the client sent no SNI. */
 int	tls_conn_sni(const struct tls_conn *);
 
