@@ -77,7 +77,8 @@ cgi_scgi(const char *env, size_t envlen, struct buf *out)
 
 	buf_init(&h, 64 * 1024);
 	/* CONTENT_LENGTH first, as the specification requires */
-	buf_append(&h, "CONTENT_LENGTH\0" "0\0" "SCGI\0" "1\0", 19);
+	buf_append(&h, "CONTENT_LENGTH\0" "0\0" "SCGI\0" "1\0",
+	    sizeof("CONTENT_LENGTH\0" "0\0" "SCGI\0" "1\0") - 1);
 	for (p = env; p < end; p = nul + 1) {
 		if ((nul = memchr(p, '\0', (size_t)(end - p))) == NULL ||
 		    (eq = memchr(p, '=', (size_t)(nul - p))) == NULL ||

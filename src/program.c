@@ -44,7 +44,7 @@ struct program {
 	int		 gemini;
 	int		 started;	/* some of the reply was handed on */
 	int		 done;		/* the output is over */
-	int		 reaped, counted, killed;
+	int		 reaped, counted, killed, hurried;
 	struct buf	 req;		/* SCGI: the request, then written */
 	size_t		 reqoff;
 	char		 hdr[CGI_HEADER_MAX + 64];	/* header, or an error */
@@ -224,11 +224,17 @@ program_timeout(struct ev_loop *l, void *arg)
 	}
 	if (p->started) {
 		/* cut: no close_notify, the reader sees it is not whole */
-		log_warn("cgi %s: reply cut after %d s", p->label, p->timeout);
+		if (p->hurried)
+			log_warn("cgi %s: reply cut: yurt is stopping",
+			    p->label);
+		else
+			log_warn("cgi %s: reply cut after %d s", p->label,
+			    p->timeout);
 		conn_free(c);
 		return;
 	}
-	program_failed(p, "no header in time: killed", "Program timed out");
+	program_failed(p, p->hurried ? "killed: yurt is stopping" :
+	    "no header in time: killed", "Program timed out");
 	/* the connection was waiting for the program: it has its reply */
 	conn_resume(c);
 }
@@ -546,6 +552,15 @@ program_fill(struct conn *c, char *buf, size_t room)
 }
 
 void
+program_hurry(struct conn *c)
+{
+	struct program *p = c->prog;
+
+	p->hurried = 1;
+	ev_timer_arm(p->loop, &p->limit, ev_tlist(p->loop, 0));
+}
+
+void
 program_detach(struct conn *c)
 {
 	struct program *p = c->prog;
@@ -594,7 +609,8 @@ program_rule(const struct config *cfg, int scgi, const char *subject)
 
 	for (i = 0; i < cfg->nprograms; i++)
 		if (cfg->programs[i].scgi == scgi && fnmatch(
-		    cfg->programs[i].pattern, subject, FNM_PATHNAME) == 0)
+		    cfg->programs[i].pattern, subject, strstr(
+		    cfg->programs[i].pattern, "**") ? 0 : FNM_PATHNAME) == 0)
 			return &cfg->programs[i];
 	return NULL;
 }

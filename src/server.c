@@ -20,6 +20,7 @@
 #include "cache.h"
 #include "conn.h"
 #include "log.h"
+#include "program.h"
 #include "mime.h"
 #include "server.h"
 #include "site.h"
@@ -262,6 +263,7 @@ static void
 server_wake(struct ev_loop *loop, void *arg, uint32_t events)
 {
 	struct worker	*w = arg;
+	struct conn	*c;
 	uint64_t	 v;
 	int		 i;
 
@@ -275,6 +277,10 @@ server_wake(struct ev_loop *loop, void *arg, uint32_t events)
 	if (!atomic_load(&w->stop_req) || w->stopping)
 		return;
 	w->stopping = 1;
+	/* a program's reply would hold the stop up to its time limit */
+	for (c = w->conns; c != NULL; c = c->next)
+		if (c->prog != NULL)
+			program_hurry(c);
 	for (i = 0; i < w->srv->nl; i++)
 		ev_del(loop, &w->wl[i].io);
 	server_worker_closed(w);

@@ -1,0 +1,236 @@
+#!/bin/bash
+# Black-box tests of programs (CGI and SCGI, issue 17) over Gemini and
+# Gopher: the environment, queries and searches, failures, time limits,
+# the bound on programs at once, a reader that does not read, SCGI, and
+# no child left after the stop.  Every loop here is bounded.
+. "$(dirname "$0")/lib.sh"
+
+ok 'command -v perl >/dev/null' "perl is installed"
+
+R="$T/root"
+DATA="$T/data"
+mkdir -p "$R/cgi/sub" "$DATA"
+chmod 777 "$DATA"
+cat >"$R/index.gmi" <<'EOF2'
+# Test capsule
+INDEX-MARKER about the steppe
+EOF2
+cat >"$R/other.gmi" <<'EOF2'
+# Other
+OTHER-MARKER about the steppe and the mountains
+EOF2
+# every variable, sorted, and the working directory
+cat >"$R/cgi/env" <<'EOF2'
+#!/usr/bin/perl
+use Cwd;
+print "20 text/plain\r\n" unless ($ENV{SERVER_PROTOCOL} // '') eq 'GOPHER';
+print "$_=$ENV{$_}\n" for sort keys %ENV;
+print "CWD=", getcwd(), "\n";
+print STDERR "a line on stderr with an escape \e[31m\n";
+EOF2
+printf '#!/bin/sh\nexit 3\n' >"$R/cgi/fail"
+printf '#!/bin/sh\necho hello\n' >"$R/cgi/badheader"
+printf '#!/bin/sh\nprintf "20 text/plain\\n"\n' >"$R/cgi/lf"
+printf '#!/bin/sh\nprintf "20 %%01100d\\r\\n" 0\n' >"$R/cgi/longmeta"
+printf '#!/bin/sh\nexec sleep 60\n' >"$R/cgi/hang"
+printf '#!/bin/sh\nprintf "20 text/plain\\r\\nSTART\\n"\nexec sleep 60\n' \
+    >"$R/cgi/slowbody"
+printf '#!/bin/sh\nprintf "20 text/plain\\r\\n"\nyes 0123456789 | head -c 50000000\n' \
+    >"$R/cgi/flood"
+printf '#!/bin/sh\nprintf "20 text/plain\\r\\n"\n' >"$R/cgi/notexec"
+cat >"$R/cgi/writer" <<EOF2
+#!/bin/sh
+printf "20 text/plain\\r\\n"
+echo \$\$ >"$DATA/pids"
+sleep 60 &
+echo \$! >>"$DATA/pids"
+echo data >"$DATA/written" && echo DATA-WRITTEN
+echo capsule >"$R/cgi/written" 2>/dev/null || echo CAPSULE-REFUSED
+exec sleep 60
+EOF2
+cp "$YURT_TOP/tests/cgi/search" "$R/cgi/search"
+chmod 755 "$R"/cgi/*
+chmod 644 "$R/cgi/notexec"
+printf '#!/bin/sh\necho 20\n' >"$R/cgi/.hidden"
+chmod 755 "$R/cgi/.hidden"
+
+SOCK="$T/scgi.sock"
+CONF="$T/yurt.conf"
+cat >"$CONF" <<EOF2
+cgi /cgi/*
+scgi /app/** $SOCK
+EOF2
+
+# gopher SELECTOR-LINE: the reply to one raw Gopher request
+gopher() {
+	printf '%s\r\n' "$1" | perl -e '
+		use IO::Socket::INET;
+		binmode STDIN; binmode STDOUT;
+		local $/; my $req = <STDIN>;
+		$SIG{ALRM} = sub { exit 4 }; alarm 20;
+		my $s = IO::Socket::INET->new(PeerAddr => "127.0.0.1",
+		    PeerPort => $ARGV[0], Proto => "tcp") or exit 2;
+		print $s $req;
+		my $b; while (sysread($s, $b, 65536)) { print $b }
+		exit 0;' "$YURT_GOPHER_PORT"
+}
+
+# the variables' names in a reply, one a line, sorted
+names() { sed -n 's/^\([A-Z_]*\)=.*/\1/p' | grep -v '^CWD$' | sort | tr '\n' ' '; }
+
+OUT="$T/out"
+yurt_start -c "$CONF" -T 20 -D "$DATA" || exit 1
+P=$YURT_PORT
+
+# --- the environment, Gemini --------------------------------------------
+req "gemini://localhost:$P/cgi/env/more/path?a%20b&c" >"$OUT"
+like "$(head -n 1 "$OUT")" '^20 text/plain' "gemini: the program's header is the reply's"
+is "$(names <"$OUT")" "GATEWAY_INTERFACE GEMINI_URL PATH_INFO QUERY_STRING REQUEST_METHOD SCRIPT_NAME SERVER_NAME SERVER_PORT SERVER_PROTOCOL SERVER_SOFTWARE TLS_CIPHER TLS_VERSION " \
+    "gemini: exactly the listed variables, no address, no certificate"
+for want in "GATEWAY_INTERFACE=CGI/1.1" "SERVER_PROTOCOL=GEMINI" \
+    "SERVER_SOFTWARE=yurt/" "SERVER_NAME=localhost" "SERVER_PORT=$P" \
+    "GEMINI_URL=gemini://localhost:$P/cgi/env/more/path?a%20b&c" \
+    "SCRIPT_NAME=/cgi/env" "PATH_INFO=/more/path" "QUERY_STRING=a%20b&c" \
+    "REQUEST_METHOD=" "TLS_VERSION=TLSv1.3" "TLS_CIPHER=TLS_" \
+    "CWD=$(cd "$R/cgi" && pwd -P)"; do
+	like "$(cat "$OUT")" "(^|
+)$(printf '%s' "$want" | sed 's/[][\.*^$?+(){}|]/\\&/g')" "gemini: $want"
+done
+req "gemini://localhost:$P/cgi/env" >"$OUT"
+like "$(cat "$OUT")" '(^|
+)PATH_INFO=
+QUERY_STRING=
+' "gemini: PATH_INFO and QUERY_STRING set, empty, when there are none"
+like "$(cat "$YURT_LOG")" 'cgi /cgi/env: stderr: a line on stderr with an escape \\x1b\[31m' \
+    "the program's stderr is logged, escaped"
+
+# --- the environment, Gopher --------------------------------------------
+gopher "/cgi/env	kazakh lawyer" >"$OUT"
+is "$(names <"$OUT")" "GATEWAY_INTERFACE PATH_INFO QUERY_STRING REQUEST_METHOD SCRIPT_NAME SEARCHREQUEST SELECTOR SERVER_NAME SERVER_PORT SERVER_PROTOCOL SERVER_SOFTWARE " \
+    "gopher: exactly the listed variables, no address, no TLS"
+for want in "SERVER_PROTOCOL=GOPHER" "SELECTOR=/cgi/env" \
+    "SEARCHREQUEST=kazakh lawyer" "QUERY_STRING=kazakh lawyer" \
+    "SERVER_PORT=$YURT_GOPHER_PORT" "SCRIPT_NAME=/cgi/env"; do
+	like "$(cat "$OUT")" "(^|
+)$want(
+|$)" "gopher: $want"
+done
+gopher "/cgi/env/x?q=1" >"$OUT"
+like "$(cat "$OUT")" "QUERY_STRING=q=1
+" "gopher: what follows ? in a selector is the query"
+like "$(cat "$OUT")" "PATH_INFO=/x
+" "gopher: PATH_INFO"
+unlike "$(cat "$OUT")" "^20 " "gopher: the output passes as it is"
+
+# --- the search example ---------------------------------------------------
+is "$(header "gemini://localhost/cgi/search")" "10 Words to search for" \
+    "search: Gemini asks for input (10)"
+req "gemini://localhost/cgi/search?mountains" >"$OUT"
+like "$(cat "$OUT")" "=> /other.gmi" "search: Gemini finds the page with the word"
+unlike "$(cat "$OUT")" "=> /index.gmi" "search: and not the page without it"
+gopher "/cgi/search" >"$OUT"
+like "$(cat "$OUT")" "^iSearch the pages.*
+7Search	/cgi/search	localhost	$YURT_GOPHER_PORT" \
+    "search: Gopher offers a type-7 item"
+gopher "/cgi/search	steppe" >"$OUT"
+like "$(cat "$OUT")" "1index.gmi	/index.gmi" "search: Gopher finds the pages (1)"
+like "$(cat "$OUT")" "1other.gmi	/other.gmi" "search: Gopher finds the pages (2)"
+
+# --- failures --------------------------------------------------------------
+is "$(header gemini://localhost/cgi/fail)" "42 Program failed" "fail: no output is 42"
+like "$(cat "$YURT_LOG")" "cgi /cgi/fail: no output" "fail: the log names the script and the mistake"
+like "$(cat "$YURT_LOG")" "cgi /cgi/fail: exited with status 3" "fail: and its exit status"
+is "$(header gemini://localhost/cgi/badheader)" "42 Program failed" "bad header: 42"
+like "$(cat "$YURT_LOG")" "cgi /cgi/badheader: header" "bad header: logged"
+is "$(header gemini://localhost/cgi/lf)" "42 Program failed" "header without CR: 42"
+is "$(header gemini://localhost/cgi/longmeta)" "42 Program failed" "META over 1024 bytes: 42"
+like "$(cat "$YURT_LOG")" "cgi /cgi/longmeta: header longer than 1024" "META over 1024 bytes: logged"
+is "$(header gemini://localhost/cgi/notexec)" "51 Not found" "not executable: not run, not served"
+unlike "$(req gemini://localhost/cgi/notexec)" "printf" "not executable: its text is not shown"
+is "$(header gemini://localhost/cgi/.hidden)" "51 Not found" "a hidden script is never run"
+like "$(gopher /cgi/fail)" "^3The program failed" "gopher: a failing program is a type-3 line"
+is "$(header gemini://localhost/index.gmi)" "20 text/gemini" "files outside the rule are served as files"
+
+# --- sandbox: what a program may write --------------------------------------
+req -t 3 gemini://localhost/cgi/writer >"$OUT" 2>/dev/null
+like "$(cat "$OUT")" "DATA-WRITTEN" "sandbox: a program writes in the data directory"
+like "$(cat "$OUT")" "CAPSULE-REFUSED" "sandbox: and not in the capsule"
+ok '[ ! -e "$R/cgi/written" ]' "sandbox: nothing was written in the capsule"
+
+# --- a reader that does not read: memory stays bounded ----------------------
+rss() { awk '/^VmRSS/ { print $2 }' "/proc/$YURT_PID/status"; }
+rss0=$(rss)
+req -P 3 -b 4096 -B gemini://localhost/cgi/flood 2>/dev/null | wc -c >"$OUT" &
+fl=$!
+sleep 2
+rss1=$(rss)
+wait $fl
+ok '[ $((rss1 - rss0)) -lt 16384 ]' \
+    "flood: 50 MB to a paused reader: yurt grew $((rss1 - rss0)) KB (< 16 MB)"
+is "$(tr -d ' ' <"$OUT")" "50000000" "flood: the reader gets all 50 MB after its pause"
+
+# --- SCGI -------------------------------------------------------------------
+perl "$YURT_TOP/tests/cgi/scgi-server" "$SOCK" &
+SP=$!
+for i in $(seq 1 50); do [ -S "$SOCK" ] && break; sleep 0.1; done
+req "gemini://localhost/app/x/y?q%20r" >"$OUT"
+is "$(head -n 1 "$OUT" | tr -d '\r')" "20 text/plain" "scgi: the application's reply"
+is "$(sed -n 2,3p "$OUT" | tr '\n' ' ')" "CONTENT_LENGTH=0 SCGI=1 " \
+    "scgi: CONTENT_LENGTH first, then SCGI=1"
+like "$(cat "$OUT")" "QUERY_STRING=q%20r
+" "scgi: the same environment (query)"
+like "$(cat "$OUT")" "GEMINI_URL=gemini://localhost/app/x/y" "scgi: the same environment (URL)"
+is "$(sed 1d "$OUT" | names)" "CONTENT_LENGTH GATEWAY_INTERFACE GEMINI_URL PATH_INFO QUERY_STRING REQUEST_METHOD SCGI SCRIPT_NAME SERVER_NAME SERVER_PORT SERVER_PROTOCOL SERVER_SOFTWARE TLS_CIPHER TLS_VERSION " \
+    "scgi: no address"
+gopher "/app/s	words" >"$OUT"
+like "$(cat "$OUT")" "SEARCHREQUEST=words" "scgi: over Gopher"
+kill "$SP"; wait "$SP" 2>/dev/null
+is "$(header gemini://localhost/app/x)" "42 Program failed" "scgi: no application: 42"
+ok 'yurt_stop' "the server stops cleanly"
+
+# --- the stop: no child left ------------------------------------------------
+ok '[ -s "$DATA/pids" ]' "stop: the writer ran and named its processes"
+left=""
+# dead is dead: a zombie handed to PID 1 is its to reap, not a survivor
+for p in $(cat "$DATA/pids" 2>/dev/null); do
+	st=$(sed -n 's/^State:[[:space:]]*\(.\).*/\1/p' "/proc/$p/status" 2>/dev/null)
+	[ -n "$st" ] && [ "$st" != Z ] && left="$left $p($st)"
+done
+is "$left" "" "stop: no program or child of one outlives yurt"
+
+# --- addresses only with -A ------------------------------------------------
+yurt_start -c "$CONF" -A || exit 1
+req gemini://localhost/cgi/env >"$OUT"
+like "$(cat "$OUT")" "REMOTE_ADDR=127.0.0.1
+REMOTE_HOST=127.0.0.1" "-A: REMOTE_ADDR and REMOTE_HOST (Gemini)"
+like "$(gopher /cgi/env)" "REMOTE_ADDR=127.0.0.1" "-A: REMOTE_ADDR (Gopher)"
+ok 'yurt_stop' "the server stops cleanly"
+
+# --- time limit, bound on programs, the loop never blocked -------------------
+yurt_start -c "$CONF" -T 2 -M 2 -R 0 || exit 1
+# reference: a file, served with nothing else running (best of three)
+best() { local b=999999 i t0 t; for i in 1 2 3; do t0=$(now_ms)
+	req "$1" >/dev/null 2>&1; t=$(($(now_ms) - t0)); [ $t -lt $b ] && b=$t
+	done; echo $b; }
+ref=$(best gemini://localhost/index.gmi)
+t0=$(now_ms)
+req gemini://localhost/cgi/hang >"$T/hang1" 2>/dev/null &
+h1=$!
+req gemini://localhost/cgi/slowbody >"$T/hang2" 2>/dev/null &
+h2=$!
+sleep 0.5
+loaded=$(best gemini://localhost/index.gmi)
+is "$(header gemini://localhost/cgi/env)" "44 1" "cgi-max 2: a third program gets 44"
+like "$(gopher /cgi/env)" "^3Too many programs" "cgi-max 2: over Gopher a type-3 line"
+wait $h1; wait $h2; rc2=$?
+el=$(($(now_ms) - t0))
+is "$(head -n 1 "$T/hang1" | tr -d '\r')" "42 Program timed out" "timeout: no header in time is 42"
+like "$(cat "$T/hang2")" "^20 text/plain.*START" "timeout after the header: the reply so far"
+is "$rc2" "3" "timeout after the header: cut, without close_notify (gg status 3)"
+ok '[ $el -ge 1800 ] && [ $el -lt 8000 ]' "timeout: both ended at the 2 s limit (${el} ms)"
+ok '[ $loaded -le $((ref * 20 + 200)) ]' \
+    "timeout: other requests served at once while programs hang (${loaded} ms vs ${ref} ms unloaded)"
+like "$(cat "$YURT_LOG")" "cgi /cgi/hang: no header in time" "timeout: logged"
+ok 'yurt_stop' "the server stops cleanly"
+
+done_testing
