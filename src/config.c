@@ -290,41 +290,6 @@ bad:
 	return -1;
 }
 
-/* "cgi PATTERN" or "scgi PATTERN SOCKET" (an absolute path). */
-static int
-config_program(struct config *c, int scgi, const char *v, char *err,
-    size_t errlen)
-{
-	struct config_program	*p;
-	size_t			 n = strcspn(v, " \t");
-	const char		*sock = v + n + strspn(v + n, " \t");
-
-	if (c->nprograms == CONFIG_MAX_PROGRAMS) {
-		snprintf(err, errlen, "more than %d cgi and scgi rules",
-		    CONFIG_MAX_PROGRAMS);
-		return -1;
-	}
-	p = &c->programs[c->nprograms];
-	memset(p, 0, sizeof(*p));
-	p->scgi = scgi;
-	if (n == 0 || v[0] != '/' || n >= sizeof(p->pattern)) {
-		snprintf(err, errlen, "%s: the pattern must be a path from "
-		    "\"/\"", scgi ? "scgi" : "cgi");
-		return -1;
-	}
-	memcpy(p->pattern, v, n);
-	if (scgi != (*sock != '\0') || (scgi && (sock[0] != '/' ||
-	    strpbrk(sock, " \t") != NULL || snprintf(p->socket,
-	    sizeof(p->socket), "%s", sock) >= (int)sizeof(p->socket)))) {
-		snprintf(err, errlen, scgi ? "scgi: PATTERN SOCKET, the "
-		    "socket an absolute path of at most %zu bytes" :
-		    "cgi: PATTERN only", sizeof(p->socket) - 1);
-		return -1;
-	}
-	c->nprograms++;
-	return 0;
-}
-
 static const struct config_key *
 config_key_find(const char *name, size_t len)
 {
@@ -377,16 +342,6 @@ config_parse(struct config *c, const char *buf, size_t len, char *err,
 		v += strspn(v, " \t");
 		if ((kind = rules_keyword(k, klen, v)) != -1) {
 			if (rules_add(&c->rules, kind, v, lineno, msg,
-			    sizeof(msg)) == -1) {
-				snprintf(err, errlen, "line %d: %s", lineno,
-				    msg);
-				return -1;
-			}
-			continue;
-		}
-		if ((klen == 3 && strncmp(k, "cgi", 3) == 0) ||
-		    (klen == 4 && strncmp(k, "scgi", 4) == 0)) {
-			if (config_program(c, klen == 4, v, msg,
 			    sizeof(msg)) == -1) {
 				snprintf(err, errlen, "line %d: %s", lineno,
 				    msg);
@@ -652,10 +607,6 @@ config_print(const struct config *c, FILE *f)
 	if (c->log_clients)
 		fprintf(f, "log-clients\n");
 	rules_print(&c->rules, f);
-	for (i = 0; i < c->nprograms; i++)
-		fprintf(f, "%s %s%s%s\n", c->programs[i].scgi ? "scgi" : "cgi",
-		    c->programs[i].pattern, c->programs[i].scgi ? " " : "",
-		    c->programs[i].socket);
 	fprintf(f, "cgi-timeout %d\n", c->cgi_timeout);
 	fprintf(f, "cgi-max %d\n", c->cgi_max);
 	if (c->cgi_data[0])

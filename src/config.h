@@ -23,14 +23,6 @@ struct config_host {
 	char	 root[PATH_MAX];	/* "" = the main root */
 };
 
-/* cgi PATTERN, scgi PATTERN SOCKET: until the rule table takes them */
-#define CONFIG_MAX_PROGRAMS	16
-struct config_program {
-	int	 scgi;
-	char	 pattern[256];
-	char	 socket[108];		/* sun_path's size */
-};
-
 struct config {
 	char	 file[PATH_MAX];	/* the config file read, or "" */
 	char	 root[PATH_MAX];
@@ -64,8 +56,6 @@ struct config {
 	struct rules rules;		/* per-path, from the file only */
 	unsigned long long given;	/* bit i: config_keys[i] was set */
 
-	struct config_program programs[CONFIG_MAX_PROGRAMS];
-	size_t	 nprograms;
 	int	 cgi_timeout;		/* seconds */
 	int	 cgi_max;		/* programs running at once */
 	char	 cgi_data[PATH_MAX];	/* "" = none writable */

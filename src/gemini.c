@@ -164,8 +164,6 @@ gemini_program(struct conn *c, const struct gemini_request *r,
 	    r->path);
 	(void)snprintf(info, sizeof(info), "%s%s", r->path + t.scriptlen,
 	    r->dir && r->path[t.scriptlen] != '\0' ? "/" : "");
-	if (t.scgi)
-		info[0] = '\0';
 	q.script_name = script;
 	q.path_info = info;
 	query = strchr(url, '?');

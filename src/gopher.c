@@ -363,9 +363,8 @@ gopher_program(struct gopher_req *g, const char *sel, const char *search)
 	q.port = g->o.port;
 	(void)snprintf(script, sizeof(script), "/%.*s", (int)t.scriptlen,
 	    path);
-	(void)snprintf(info, sizeof(info), "%s%s", t.scgi ? "" :
-	    path + t.scriptlen, !t.scgi && dir && path[t.scriptlen] != '\0' ?
-	    "/" : "");
+	(void)snprintf(info, sizeof(info), "%s%s", path + t.scriptlen,
+	    dir && path[t.scriptlen] != '\0' ? "/" : "");
 	q.script_name = script;
 	q.path_info = info;
 	q.selector = sel;

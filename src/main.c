@@ -217,7 +217,7 @@ main_sandbox(const struct config *cfg, int asroot, uid_t uid, gid_t gid)
 	if (cfg->log_file[0])
 		snprintf(logdir, sizeof(logdir), "%s", cfg->log_file);
 	main_readable(cfg, paths, n, user, 0);
-	if (cfg->nprograms > 0)
+	if (program_enabled(cfg))
 		sandbox_programs(cfg->cgi_data);
 	if ((abi = sandbox_landlock(paths, n, cfg->log_file[0] ?
 	    dirname(logdir) : NULL, err, sizeof(err))) == -1)
@@ -264,7 +264,7 @@ main_reload(struct server *srv, int argc, char **argv)
 	    cfg.nproxy_from != old->nproxy_from || memcmp(cfg.proxy_from,
 	    old->proxy_from, sizeof(cfg.proxy_from)) != 0 ||
 	    cfg.cgi_timeout != old->cgi_timeout ||
-	    (cfg.nprograms > 0) != (old->nprograms > 0) ||
+	    program_enabled(&cfg) != program_enabled(old) ||
 	    strcmp(cfg.cgi_data, old->cgi_data) != 0) {
 		log_err("reload failed: ports, addresses, workers, timeouts, "
 		    "limits, the PROXY protocol, turning programs on or off "

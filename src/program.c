@@ -5,7 +5,6 @@
 #include <sys/wait.h>
 
 #include <errno.h>
-#include <fnmatch.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <pthread.h>
@@ -23,6 +22,7 @@
 #include "ev.h"
 #include "log.h"
 #include "program.h"
+#include "rules.h"
 #include "site.h"
 #include "fs.h"
 #include "url.h"
@@ -601,24 +601,22 @@ program_stop_all(int release)
 	pthread_mutex_unlock(&program_lock);
 }
 
-/* The first cgi or scgi rule whose pattern matches subject ("/a/b"). */
-static const struct config_program *
-program_rule(const struct config *cfg, int scgi, const char *subject)
+int
+program_enabled(const struct config *cfg)
 {
 	size_t i;
 
-	for (i = 0; i < cfg->nprograms; i++)
-		if (cfg->programs[i].scgi == scgi && fnmatch(
-		    cfg->programs[i].pattern, subject, strstr(
-		    cfg->programs[i].pattern, "**") ? 0 : FNM_PATHNAME) == 0)
-			return &cfg->programs[i];
-	return NULL;
+	for (i = 0; i < cfg->rules.n; i++)
+		if (cfg->rules.r[i].kind == RULE_CGI ||
+		    cfg->rules.r[i].kind == RULE_SCGI)
+			return 1;
+	return 0;
 }
 
 /* A CGI script: the shortest prefix of path that a rule names. */
 static int
-program_find_cgi(const struct config *cfg, int rootfd, const char *path,
-    struct program_target *t)
+program_find_cgi(const struct config *cfg, int rootfd, const char *host,
+    const char *path, struct program_target *t)
 {
 	struct fs_result	 f;
 	char			 sub[URL_MAX + 2], dir[URL_MAX + 1];
@@ -631,7 +629,8 @@ program_find_cgi(const struct config *cfg, int rootfd, const char *path,
 		if (n == 0 || n > URL_MAX)
 			continue;
 		(void)snprintf(sub, sizeof(sub), "/%.*s", (int)n, path);
-		if (program_rule(cfg, 0, sub) == NULL)
+		if (rules_match(&cfg->rules, RULE_BIT(RULE_CGI), host, sub, n + 1,
+		    NULL) == NULL)
 			continue;
 		fs_open(rootfd, sub + 1, 0, 0, NULL, &f);
 		if (f.kind == FS_REDIRECT)	/* a directory: look further */
@@ -661,21 +660,29 @@ int
 program_find(const struct site *site, int rootfd, const char *host,
     const char *path, int dir, struct program_target *t)
 {
-	const struct config		*cfg = &site->cfg;
-	const struct config_program	*r;
-	char				 sub[URL_MAX + 3];
+	const struct config	*cfg = &site->cfg;
+	const struct rule	*r;
+	char			 sub[URL_MAX + 3];
+	size_t			 rest = 0, len;
 
 	memset(t, 0, sizeof(*t));
 	t->dirfd = -1;
-	if (cfg->nprograms == 0)
+	if (rules_subject(path, dir, sub, sizeof(sub)) == -1)
 		return 0;
-	(void)snprintf(sub, sizeof(sub), "/%s%s", path, dir && *path ? "/" :
-	    "");
-	if ((r = program_rule(cfg, 1, sub)) != NULL) {
+	/*
+	 * An application mounted at the fixed part of a pattern that ends
+	 * with a star ("/app/ and two stars"):
+	 * gives /app/x SCRIPT_NAME /app and PATH_INFO /x.
+	 */
+	if ((r = rules_match(&cfg->rules, RULE_BIT(RULE_SCGI), host, sub,
+	    strlen(sub), &rest)) != NULL) {
 		t->scgi = 1;
-		t->socket = r->socket;
-		t->scriptlen = strlen(path);
+		t->socket = rules_str(&cfg->rules, r->arg);
+		len = strlen(path);
+		t->scriptlen = rest > 1 && rest - 1 <= len ? rest - 1 : len;
+		while (t->scriptlen > 0 && path[t->scriptlen - 1] == '/')
+			t->scriptlen--;
 		return 1;
 	}
-	return program_find_cgi(cfg, rootfd, path, t);
+	return program_find_cgi(cfg, rootfd, host, path, t);
 }

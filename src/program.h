@@ -45,6 +45,10 @@ ssize_t	program_fill(struct conn *, char *p, size_t room);
 int	program_watch(struct conn *);
 /* The connection is gone: the program is killed, reaped in the loop. */
 void	program_detach(struct conn *);
+struct config;
+
+/* Whether any cgi or scgi rule is configured. */
+int	program_enabled(const struct config *);
 /* yurt is stopping: the program's time limit comes at once. */
 void	program_hurry(struct conn *);
 /* At stop: every program still running is killed and reaped. */

@@ -13,7 +13,7 @@
 #define RULES_FPR_MAX	10000
 
 enum rules_arg { ARG_TARGET, ARG_MESSAGE, ARG_LANG, ARG_MIME, ARG_ONOFF,
-	ARG_FILE };
+	ARG_FILE, ARG_NONE, ARG_SOCKET };
 
 /* In enum rule_kind's order. */
 static const struct {
@@ -27,6 +27,8 @@ static const struct {
 	{ "lang", ARG_LANG },
 	{ "type", ARG_MIME },
 	{ "listing", ARG_ONOFF },
+	{ "cgi", ARG_NONE },
+	{ "scgi", ARG_SOCKET },
 };
 
 const char *
@@ -106,6 +108,13 @@ rules_arg_ok(enum rules_arg a, const char *v, const char **why)
 	case ARG_FILE:
 		*why = "a file name";
 		return *v != '\0' && rules_text_ok(v);
+	case ARG_NONE:
+		*why = "cgi takes a pattern only";
+		return *v == '\0';
+	case ARG_SOCKET:
+		/* 108 bytes: what sun_path holds */
+		*why = "a socket is an absolute path of at most 107 bytes";
+		return v[0] == '/' && strlen(v) < 108 && rules_text_ok(v);
 	}
 	return 0;
 }
@@ -179,7 +188,8 @@ rules_add(struct rules *rs, int kind, const char *args, int line, char *err,
 	plen = strcspn(args, " \t");
 	v = args + plen;
 	v += strspn(v, " \t");
-	if (plen == 0 || (*v == '\0' && rules_kinds[kind].arg != ARG_MESSAGE)) {
+	if (plen == 0 || (*v == '\0' && rules_kinds[kind].arg != ARG_MESSAGE &&
+	    rules_kinds[kind].arg != ARG_NONE)) {
 		snprintf(err, errlen, "%s needs a pattern and a%s value",
 		    rules_kind_name(kind), kind == RULE_GONE ? "n optional" :
 		    "");

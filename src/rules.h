@@ -26,6 +26,8 @@ enum rule_kind {
 	RULE_LANG,		/* lang PATTERN LANG */
 	RULE_TYPE,		/* type PATTERN MIME */
 	RULE_LISTING,		/* listing PATTERN on|off */
+	RULE_CGI,		/* cgi PATTERN: executables there are run */
+	RULE_SCGI,		/* scgi PATTERN SOCKET: an application answers */
 	RULE_NKINDS
 };
 #define RULE_BIT(k)	(1u << (k))

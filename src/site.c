@@ -102,7 +102,10 @@ site_certs(struct site *s, const struct site *prev, char *err,
 		return -1;
 	}
 	for (i = 0; i < cfg->rules.n; i++)
-		if (cfg->rules.r[i].kind == RULE_CERTS) {
+		/* programs are told the certificate (TLS_CLIENT_HASH) */
+		if (cfg->rules.r[i].kind == RULE_CERTS ||
+		    cfg->rules.r[i].kind == RULE_CGI ||
+		    cfg->rules.r[i].kind == RULE_SCGI) {
 			tls_server_ask_certs(s->tls);
 			break;
 		}

@@ -181,6 +181,10 @@ test_bad(void)
 		"listing /x yes",
 		"gone /x a\x01b",
 		"gone bad_host!/x y",
+		"cgi /cgi/* extra",
+		"scgi /app/**",
+		"scgi /app/** relative.sock",
+		"scgi /app/** /run/a b",
 	};
 	char	 err[256];
 	size_t	 i, kw;
@@ -197,7 +201,15 @@ test_bad(void)
 	tap_ok(rs.n == 0, "nothing was added");
 	tap_ok(rules_keyword("lang", 4, "en") == -1,
 	    "\"lang en\" is the default language, not a rule");
-	tap_ok(rules_keyword("cgi", 3, "/x") == -1, "an unknown keyword");
+	tap_ok(rules_keyword("fastcgi", 7, "/x") == -1, "an unknown keyword");
+	tap_ok(rules_keyword("cgi", 3, "/x") == RULE_CGI &&
+	    rules_keyword("scgi", 4, "/x /s") == RULE_SCGI, "cgi and scgi");
+	memset(&rs, 0, sizeof(rs));
+	tap_ok(rules_add(&rs, RULE_CGI, "/cgi/*", 1, err, sizeof(err)) == 0 &&
+	    rules_add(&rs, RULE_SCGI, "/app/** /run/app.sock", 2, err,
+	    sizeof(err)) == 0 && rs.n == 2 && strcmp(rules_str(&rs,
+	    rs.r[1].arg), "/run/app.sock") == 0, "cgi PATTERN, scgi PATTERN "
+	    "SOCKET");
 }
 
 static void
