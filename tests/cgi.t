@@ -104,6 +104,29 @@ QUERY_STRING=
 like "$(cat "$YURT_LOG")" 'cgi /cgi/env: stderr: a line on stderr with an escape \\x1b\[31m' \
     "the program's stderr is logged, escaped"
 
+# --- a client certificate ------------------------------------------------
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
+    -keyout "$T/client.key" -out "$T/client.crt" -days 30 \
+    -subj "/CN=a reader" >/dev/null 2>&1
+fp=$(openssl x509 -in "$T/client.crt" -outform DER | openssl dgst -sha256 -r |
+    cut -d' ' -f1 | tr a-f A-F)
+req -c "$T/client.crt" -k "$T/client.key" gemini://localhost/cgi/env >"$OUT"
+like "$(cat "$OUT")" "(^|
+)TLS_CLIENT_HASH=SHA256:$fp
+" "certificate: TLS_CLIENT_HASH is the SHA-256 of its DER, upper-case hex"
+like "$(cat "$OUT")" "(^|
+)AUTH_TYPE=CERTIFICATE
+" "certificate: AUTH_TYPE=CERTIFICATE"
+like "$(cat "$OUT")" "(^|
+)REMOTE_USER=a reader
+" "certificate: REMOTE_USER is the subject's CN"
+like "$(cat "$OUT")" "(^|
+)TLS_CLIENT_NOT_AFTER=20[0-9][0-9]-[01][0-9]-[0-3][0-9]T[0-9:]{8}Z
+" "certificate: TLS_CLIENT_NOT_AFTER"
+like "$(cat "$OUT")" "(^|
+)TLS_CLIENT_NOT_BEFORE=20[0-9][0-9]-" "certificate: TLS_CLIENT_NOT_BEFORE"
+unlike "$(cat "$OUT")" "REMOTE_ADDR" "certificate: still no address"
+
 # --- the environment, Gopher --------------------------------------------
 gopher "/cgi/env	kazakh lawyer" >"$OUT"
 is "$(names <"$OUT")" "GATEWAY_INTERFACE PATH_INFO QUERY_STRING REQUEST_METHOD SCRIPT_NAME SEARCHREQUEST SELECTOR SERVER_NAME SERVER_PORT SERVER_PROTOCOL SERVER_SOFTWARE " \
