@@ -117,7 +117,7 @@ sa_start() {
 	YURT_STARTS=$((YURT_STARTS + 1))
 	YURT_LOG="$T/yurt.$YURT_STARTS.log"
 	systemd-socket-activate "${sargs[@]}" "$YURT" -r "$ROOT" -d "$CERTS" \
-	    -H localhost -w 1 "$@" </dev/null >/dev/null 2>"$YURT_LOG" &
+	    -H localhost -w "$YURT_WORKERS" "$@" </dev/null >/dev/null 2>"$YURT_LOG" &
 	YURT_PID=$!
 	wait_until 5 port_listening "$YURT_PORT" && return 0
 	diag "systemd-socket-activate does not listen on $YURT_PORT" \
