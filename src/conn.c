@@ -109,6 +109,7 @@ conn_new(struct worker *w, int fd, const struct server_listener *l,
 	struct conn *c;
 
 	if ((c = calloc(1, sizeof(*c))) == NULL) {
+		atomic_fetch_sub(&w->srv->nconns, 1);
 		close(fd);
 		return;
 	}
@@ -135,8 +136,7 @@ conn_new(struct worker *w, int fd, const struct server_listener *l,
 	if (w->conns)
 		w->conns->prev = c;
 	w->conns = c;
-	w->nconns++;
-	atomic_fetch_add(&w->srv->nconns, 1);
+	w->nconns++;	/* the server-wide count was taken by the caller */
 	ev_timer_arm(w->loop, &c->timer, w->t_request);
 	/*
 	 * Accepted once data came (TCP_DEFER_ACCEPT): the request, or the
@@ -146,6 +146,7 @@ conn_new(struct worker *w, int fd, const struct server_listener *l,
 	conn_step(c);
 	return;
 fail:
+	atomic_fetch_sub(&w->srv->nconns, 1);
 	tls_conn_free(c->tls);
 	site_unref(c->site);
 	free(c->client);

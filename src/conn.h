@@ -74,7 +74,8 @@ struct conn {
 };
 
 /*
- * Takes over a socket accepted on listener l from peer and serves it as
+ * Takes over a socket accepted on listener l from peer, with its place
+ * under the connection bound already counted, and serves it as
  * far as it can without waiting (the connection may be gone on return);
  * closes it on failure.  The peer address is used at once (rate limit, opted-in log)
  * and not kept.

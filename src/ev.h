@@ -37,7 +37,7 @@ struct ev_tlist {
 	uint64_t	 ms;
 };
 
-#define EV_TLISTS	4
+#define EV_TLISTS	8
 
 struct ev_loop *ev_new(void);
 void	ev_free(struct ev_loop *);
