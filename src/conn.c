@@ -3,6 +3,7 @@
 #include <sys/socket.h>
 
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 
 #include <errno.h>
 #include <netdb.h>
@@ -455,6 +456,24 @@ conn_linger(struct conn *c, int *heard)
 	return TLS_EOF;
 }
 
+/*
+ * The handshake is over and the request is not there yet.  In TLS 1.3 the
+ * client's Finished is the last handshake message, and we answer nothing
+ * (the session ticket leaves with the reply): a client that leaves Nagle
+ * on holds its request until that Finished is acknowledged, and the
+ * kernel's delayed ACK makes it wait 40 ms.  So it is acknowledged now,
+ * once per connection, and only when the request did not come with it.
+ */
+static void
+conn_quickack(struct conn *c)
+{
+	int one = 1;
+
+	c->acked = 1;
+	(void)setsockopt(c->io.fd, IPPROTO_TCP, TCP_QUICKACK, &one,
+	    sizeof(one));
+}
+
 static void
 conn_step(struct conn *c)
 {
@@ -480,6 +499,8 @@ conn_step(struct conn *c)
 				conn_free(c);	/* the client went away */
 				return;
 			}
+			if (r == TLS_WANT_READ && c->tls != NULL && !c->acked)
+				conn_quickack(c);
 			break;
 		case CONN_WRITE:
 			if ((r = conn_output(c)) == 0)

@@ -55,6 +55,7 @@ struct conn {
 	char			 req[CONN_REQ_MAX + 1];
 	size_t			 reqlen;
 	int			 sni;		/* host index by SNI, or < 0 */
+	int			 acked;		/* the handshake's end ACKed at once */
 
 	/* the reply: head, then body or file, through one chunk buffer */
 	char			*chunk;

@@ -125,4 +125,24 @@ ok '[ "$over" -eq 0 ]' \
 ok 'serves' "bound: the server serves after the floods"
 ok 'yurt_stop' "bound: the server stops cleanly"
 
+# =========================================================================
+# 3. A TLS 1.3 client that leaves Nagle on, against one that sets
+#    TCP_NODELAY, in the same run: its request, written after its
+#    Finished, must not wait for a delayed ACK (40 ms)
+# =========================================================================
+ok 'yurt_start -R 0' "nagle: server starts"
+# the best of three medians each, taken in turn: a loaded machine slows
+# both alike
+best_n="" best_d=""
+for i in 1 2 3; do
+	n=$("$BUILD/tests/nagle" -n 15 127.0.0.1 "$YURT_PORT" gemini://localhost/)
+	d=$("$BUILD/tests/nagle" -D -n 15 127.0.0.1 "$YURT_PORT" gemini://localhost/)
+	[ -n "$n" ] && { [ -z "$best_n" ] || [ "$n" -lt "$best_n" ]; } && best_n=$n
+	[ -n "$d" ] && { [ -z "$best_d" ] || [ "$d" -lt "$best_d" ]; } && best_d=$d
+done
+diag "nagle: median ${best_n:-?} us with Nagle on, ${best_d:-?} us with TCP_NODELAY"
+ok '[ -n "$best_n" ] && [ -n "$best_d" ] && [ "$best_n" -le $((2 * best_d)) ]' \
+    "nagle: a Nagle-on TLS 1.3 client waits at most twice as long as a TCP_NODELAY one (${best_n:-?} us against ${best_d:-?} us)"
+ok 'yurt_stop' "nagle: the server stops cleanly"
+
 done_testing
