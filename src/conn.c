@@ -416,6 +416,8 @@ conn_output(struct conn *c)
 	ssize_t	 n;
 	int	 burst;
 
+	if (c->chunk == NULL && (c->chunk = malloc(CONN_CHUNK)) == NULL)
+		return TLS_ERR;
 	for (burst = 0; burst < CONN_BURST; burst++) {
 		if (c->chunkoff == c->chunklen)
 			conn_fill(c);
@@ -434,7 +436,19 @@ conn_output(struct conn *c)
 		c->bytes += (unsigned long long)n;
 		ev_timer_arm(c->w->loop, &c->timer, c->w->t_idle);
 	}
-	return TLS_WANT_WRITE;	/* more to send: come back next round */
+	/*
+	 * More to send: come back next round, but what TLS gathered goes to
+	 * the socket now (what it cannot take waits with us, and is all a
+	 * reader that does not read costs beyond the kernel's buffers).
+	 */
+	if (c->tls != NULL && tls_conn_flush(c->tls) == TLS_ERR)
+		return TLS_ERR;
+	if (c->chunkoff == c->chunklen) {
+		free(c->chunk);		/* nothing in it while we wait */
+		c->chunk = NULL;
+		c->chunkoff = c->chunklen = 0;
+	}
+	return TLS_WANT_WRITE;
 }
 
 /*

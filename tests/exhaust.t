@@ -145,4 +145,37 @@ ok '[ -n "$best_n" ] && [ -n "$best_d" ] && [ "$best_n" -le $((2 * best_d)) ]' \
     "nagle: a Nagle-on TLS 1.3 client waits at most twice as long as a TCP_NODELAY one (${best_n:-?} us against ${best_d:-?} us)"
 ok 'yurt_stop' "nagle: the server stops cleanly"
 
+# =========================================================================
+# 4. Readers that do not read: 200 of a 20 MB file with a 4 KB receive
+#    buffer cost at most 64 KB of private memory each, beyond what the
+#    kernel buffers
+# =========================================================================
+head -c 20000000 /dev/urandom >"$R/big.bin"
+priv_kb() {
+	awk '/^Private_(Clean|Dirty)/ { s += $2 } END { print s + 0 }' \
+	    "/proc/$YURT_PID/smaps_rollup" 2>/dev/null
+}
+ok 'yurt_start -R 0 -m 1000 -i 30' "stalled: server starts"
+serves
+sleep 1.5
+m0=$(priv_kb)
+pids=""
+for i in $(seq 1 200); do
+	"$GG" -q -b 4096 -P 8 -t 30 -s localhost 127.0.0.1 "$YURT_PORT" \
+	    gemini://localhost/big.bin 2>/dev/null &
+	pids="$pids $!"
+done
+sleep 5
+m1=$(priv_kb)
+per=$(((m1 - m0) / 200))
+diag "stalled: ${m0} KB at rest, ${m1} KB with 200 readers that do not read: ${per} KB each"
+ok '[ "$m0" -gt 0 ] && [ "$per" -le 64 ]' \
+    "stalled: a reader that does not read costs at most 64 KB ($per KB)"
+# shellcheck disable=SC2086
+kill $pids 2>/dev/null
+# shellcheck disable=SC2086
+wait $pids 2>/dev/null
+ok 'serves' "stalled: the server serves after them"
+ok 'yurt_stop' "stalled: the server stops cleanly"
+
 done_testing
