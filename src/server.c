@@ -225,7 +225,12 @@ server_accept_resume(struct ev_loop *loop, void *arg)
 	int		 i;
 
 	server_spare(w);
-	if (!w->accept_off || w->stopping)
+	if (w->stopping)
+		return;
+	/* until the reserve is back, it is looked for again */
+	if (w->spare == -1)
+		ev_timer_arm(loop, &w->accept, w->t_accept);
+	if (!w->accept_off)
 		return;
 	w->accept_off = 0;
 	for (i = 0; i < w->srv->nl; i++)

@@ -169,8 +169,13 @@ sleep 5
 m1=$(priv_kb)
 per=$(((m1 - m0) / 200))
 diag "stalled: ${m0} KB at rest, ${m1} KB with 200 readers that do not read: ${per} KB each"
-ok '[ "$m0" -gt 0 ] && [ "$per" -le 64 ]' \
-    "stalled: a reader that does not read costs at most 64 KB ($per KB)"
+# AddressSanitizer's quarantine keeps what is freed: no measure there
+if grep -qa __asan_init "$YURT"; then
+	diag "stalled: memory not asserted under AddressSanitizer"
+else
+	ok '[ "$m0" -gt 0 ] && [ "$per" -le 64 ]' \
+	    "stalled: a reader that does not read costs at most 64 KB ($per KB)"
+fi
 # shellcheck disable=SC2086
 kill $pids 2>/dev/null
 # shellcheck disable=SC2086
