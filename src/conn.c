@@ -3,6 +3,7 @@
 #include <sys/socket.h>
 
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 
 #include <errno.h>
 #include <netdb.h>
@@ -132,6 +133,7 @@ conn_new(struct worker *w, int fd, const struct server_listener *l,
 		return;
 	}
 	if ((c = calloc(1, sizeof(*c))) == NULL) {
+		atomic_fetch_sub(&w->srv->nconns, 1);
 		close(fd);
 		return;
 	}
@@ -158,8 +160,7 @@ conn_new(struct worker *w, int fd, const struct server_listener *l,
 	if (w->conns)
 		w->conns->prev = c;
 	w->conns = c;
-	w->nconns++;
-	atomic_fetch_add(&w->srv->nconns, 1);
+	w->nconns++;	/* the server-wide count was taken by the caller */
 	ev_timer_arm(w->loop, &c->timer, w->t_request);
 	/*
 	 * Accepted once data came (TCP_DEFER_ACCEPT): the request, or the
@@ -169,6 +170,7 @@ conn_new(struct worker *w, int fd, const struct server_listener *l,
 	conn_step(c);
 	return;
 fail:
+	atomic_fetch_sub(&w->srv->nconns, 1);
 	tls_conn_free(c->tls);
 	site_unref(c->site);
 	free(c->client);
@@ -440,6 +442,8 @@ conn_output(struct conn *c)
 	ssize_t	 n;
 	int	 burst;
 
+	if (c->chunk == NULL && (c->chunk = malloc(CONN_CHUNK)) == NULL)
+		return TLS_ERR;
 	for (burst = 0; burst < CONN_BURST; burst++) {
 		if (c->chunkoff == c->chunklen)
 			conn_fill(c);
@@ -465,7 +469,19 @@ conn_output(struct conn *c)
 		c->bytes += (unsigned long long)n;
 		ev_timer_arm(c->w->loop, &c->timer, c->w->t_idle);
 	}
-	return TLS_WANT_WRITE;	/* more to send: come back next round */
+	/*
+	 * More to send: come back next round, but what TLS gathered goes to
+	 * the socket now (what it cannot take waits with us, and is all a
+	 * reader that does not read costs beyond the kernel's buffers).
+	 */
+	if (c->tls != NULL && tls_conn_flush(c->tls) == TLS_ERR)
+		return TLS_ERR;
+	if (c->chunkoff == c->chunklen) {
+		free(c->chunk);		/* nothing in it while we wait */
+		c->chunk = NULL;
+		c->chunkoff = c->chunklen = 0;
+	}
+	return TLS_WANT_WRITE;
 }
 
 /*
@@ -517,6 +533,24 @@ conn_resume(struct conn *c)
 	conn_step(c);
 }
 
+/*
+ * The handshake is over and the request is not there yet.  In TLS 1.3 the
+ * client's Finished is the last handshake message, and we answer nothing
+ * (the session ticket leaves with the reply): a client that leaves Nagle
+ * on holds its request until that Finished is acknowledged, and the
+ * kernel's delayed ACK makes it wait 40 ms.  So it is acknowledged now,
+ * once per connection, and only when the request did not come with it.
+ */
+static void
+conn_quickack(struct conn *c)
+{
+	int one = 1;
+
+	c->acked = 1;
+	(void)setsockopt(c->io.fd, IPPROTO_TCP, TCP_QUICKACK, &one,
+	    sizeof(one));
+}
+
 static void
 conn_step(struct conn *c)
 {
@@ -542,6 +576,8 @@ conn_step(struct conn *c)
 				conn_free(c);	/* the client went away */
 				return;
 			}
+			if (r == TLS_WANT_READ && c->tls != NULL && !c->acked)
+				conn_quickack(c);
 			break;
 		case CONN_WRITE:
 			if ((r = conn_output(c)) == 0)

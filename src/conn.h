@@ -55,6 +55,7 @@ struct conn {
 	char			 req[CONN_REQ_MAX + 1];
 	size_t			 reqlen;
 	int			 sni;		/* host index by SNI, or < 0 */
+	int			 acked;		/* the handshake's end ACKed at once */
 
 	/* the reply: head, then body or file, through one chunk buffer */
 	char			*chunk;
@@ -75,7 +76,8 @@ struct conn {
 };
 
 /*
- * Takes over a socket accepted on listener l from peer and serves it as
+ * Takes over a socket accepted on listener l from peer, with its place
+ * under the connection bound already counted, and serves it as
  * far as it can without waiting (the connection may be gone on return);
  * closes it on failure.  The peer address is used at once (rate limit, opted-in log)
  * and not kept.

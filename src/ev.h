@@ -37,7 +37,7 @@ struct ev_tlist {
 	uint64_t	 ms;
 };
 
-#define EV_TLISTS	8	/* four for connections, a program timeout */
+#define EV_TLISTS	12	/* a worker uses 6, programs 2: room to grow */
 
 struct ev_loop *ev_new(void);
 void	ev_free(struct ev_loop *);

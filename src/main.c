@@ -395,6 +395,9 @@ main(int argc, char **argv)
 	if (nworkers == 0 && (nworkers = (int)sysconf(_SC_NPROCESSORS_ONLN)) <
 	    1)
 		nworkers = 1;
+	/* the watchdog is pinged at half its interval, workers beat at a quarter */
+	wd = sd_watchdog_usec() / 2;
+	srv.beat_ms = wd ? (int)(wd / 2000 > 0 ? wd / 2000 : 1) : 0;
 	if (server_init(&srv, nworkers, err, sizeof(err)) == -1)
 		fatal("%s", err);
 	main_sandbox(&cfg, asroot, uid, gid);
@@ -404,14 +407,13 @@ main(int argc, char **argv)
 	    nworkers, nworkers == 1 ? "" : "s");
 	sd_notifyf("READY=1\nSTATUS=serving %s", cfg.root);
 
-	/* the watchdog is pinged at half its interval */
-	wd = sd_watchdog_usec() / 2;
 	tick.tv_sec = wd ? (time_t)(wd / 1000000) : 3600;
 	tick.tv_nsec = wd ? (long)(wd % 1000000) * 1000 : 0;
 	for (;;) {
 		sig = sigtimedwait(&set, NULL, &tick);
 		if (sig == -1) {
-			if (errno == EAGAIN && wd)
+			/* only while every worker's loop still turns */
+			if (errno == EAGAIN && wd && server_alive(&srv))
 				sd_notify("WATCHDOG=1");
 			continue;
 		}

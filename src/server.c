@@ -41,6 +41,12 @@
  * through epoll.  Clients speak first in both protocols.
  */
 #define SERVER_DEFER_S		1
+/*
+ * Out of descriptors, a worker's listeners leave its loop for this long
+ * (as nginx does): level-triggered epoll would wake it on the queue for
+ * ever, and the next tries find descriptors that closing ones gave back.
+ */
+#define SERVER_EMFILE_MS	100
 
 /*
  * Takes a listening socket, ours or systemd's.  What it sets is inherited
@@ -188,6 +194,64 @@ server_refused(struct worker *w)
 	w->refused = 0;
 }
 
+/*
+ * The reserve descriptor, taken again once one is free: a refusal closes
+ * it for a moment, and another worker's accept may take the slot.
+ */
+static void
+server_spare(struct worker *w)
+{
+	if (w->spare == -1 && w->srv->nl > 0)
+		w->spare = fcntl(w->srv->l[0].fd, F_DUPFD_CLOEXEC, 0);
+}
+
+/* Out of descriptors: the listeners rest, and are tried again soon. */
+static void
+server_accept_pause(struct worker *w)
+{
+	int i;
+
+	if (w->accept_off || w->stopping)
+		return;
+	for (i = 0; i < w->srv->nl; i++)
+		ev_del(w->loop, &w->wl[i].io);
+	w->accept_off = 1;
+	ev_timer_arm(w->loop, &w->accept, w->t_accept);
+}
+
+static void
+server_accept_resume(struct ev_loop *loop, void *arg)
+{
+	struct worker	*w = arg;
+	int		 i;
+
+	server_spare(w);
+	if (w->stopping)
+		return;
+	/* until the reserve is back, it is looked for again */
+	if (w->spare == -1)
+		ev_timer_arm(loop, &w->accept, w->t_accept);
+	if (!w->accept_off)
+		return;
+	w->accept_off = 0;
+	for (i = 0; i < w->srv->nl; i++)
+		if (ev_add(loop, &w->wl[i].io, EPOLLIN | EPOLLEXCLUSIVE) == -1)
+			log_err("epoll_ctl: %s", strerror(errno));
+}
+
+/*
+ * A place under the bound, taken before the connection is made: checked
+ * and counted in one step, so workers accepting at once cannot overshoot.
+ */
+static int
+server_reserve(struct server *s)
+{
+	if (atomic_fetch_add(&s->nconns, 1) < s->maxconns)
+		return 0;
+	atomic_fetch_sub(&s->nconns, 1);
+	return -1;
+}
+
 static void
 server_accept(struct ev_loop *loop, void *arg, uint32_t events)
 {
@@ -204,24 +268,27 @@ server_accept(struct ev_loop *loop, void *arg, uint32_t events)
 		if (fd == -1) {
 			if (errno == EINTR || errno == ECONNABORTED)
 				continue;
-			if ((errno == EMFILE || errno == ENFILE) &&
-			    w->spare != -1) {
+			if (errno != EMFILE && errno != ENFILE)
+				return;	/* EAGAIN: another worker took it */
+			if (w->spare != -1) {
 				/*
 				 * Out of descriptors: take the connection
 				 * with the spare one and refuse it, so the
-				 * queue drains instead of waking us forever.
+				 * queue drains instead of hanging.
 				 */
 				close(w->spare);
+				w->spare = -1;
 				fd = accept(wl->l->fd, NULL, NULL);
 				if (fd != -1)
 					close(fd);
-				w->spare = fcntl(wl->l->fd, F_DUPFD_CLOEXEC, 0);
-				continue;
+				server_spare(w);
+				if (w->spare != -1)
+					continue;
 			}
-			return;		/* EAGAIN: another worker took it */
+			server_accept_pause(w);
+			return;
 		}
-		if (w->stopping || atomic_load(&w->srv->nconns) >=
-		    w->srv->maxconns) {
+		if (w->stopping || server_reserve(w->srv) == -1) {
 			close(fd);	/* over the bound: refused */
 			server_refused(w);
 			continue;
@@ -230,9 +297,37 @@ server_accept(struct ev_loop *loop, void *arg, uint32_t events)
 	}
 }
 
+/* A worker's heartbeat, for the watchdog: its loop still turns. */
+static void
+server_beat(struct ev_loop *loop, void *arg)
+{
+	struct worker *w = arg;
+
+	atomic_fetch_add(&w->beats, 1);
+	ev_timer_arm(loop, &w->beat, w->t_beat);
+}
+
+int
+server_alive(struct server *s)
+{
+	unsigned int	 b;
+	int		 i;
+
+	for (i = 0; i < s->nworkers; i++)
+		if (atomic_load(&s->workers[i].beats) ==
+		    s->workers[i].beats_seen)
+			return 0;
+	for (i = 0; i < s->nworkers; i++) {
+		b = atomic_load(&s->workers[i].beats);
+		s->workers[i].beats_seen = b;
+	}
+	return 1;
+}
+
 void
 server_worker_closed(struct worker *w)
 {
+	server_spare(w);	/* a descriptor was just given back */
 	if (w->stopping && w->nconns == 0)
 		ev_break(w->loop);
 	if (w->nconns == 0 && w->quiet.list == NULL)
@@ -277,11 +372,12 @@ server_wake(struct ev_loop *loop, void *arg, uint32_t events)
 	if (!atomic_load(&w->stop_req) || w->stopping)
 		return;
 	w->stopping = 1;
+	ev_timer_cancel(&w->accept);
 	/* a program's reply would hold the stop up to its time limit */
 	for (c = w->conns; c != NULL; c = c->next)
 		if (c->prog != NULL)
 			program_hurry(c);
-	for (i = 0; i < w->srv->nl; i++)
+	for (i = 0; i < w->srv->nl && !w->accept_off; i++)
 		ev_del(loop, &w->wl[i].io);
 	server_worker_closed(w);
 }
@@ -327,6 +423,16 @@ server_worker_init(struct server *s, struct worker *w, char *err,
 	w->t_quiet = ev_tlist(w->loop, SERVER_QUIET_MS);
 	w->quiet.cb = server_quiet;
 	w->quiet.arg = w;
+	w->t_accept = ev_tlist(w->loop, SERVER_EMFILE_MS);
+	w->accept.cb = server_accept_resume;
+	w->accept.arg = w;
+	atomic_init(&w->beats, 0);
+	if (s->beat_ms > 0) {
+		w->t_beat = ev_tlist(w->loop, (uint64_t)s->beat_ms);
+		w->beat.cb = server_beat;
+		w->beat.arg = w;
+		ev_timer_arm(w->loop, &w->beat, w->t_beat);
+	}
 	/* any descriptor will do as the reserve; a listener's dup is one */
 	w->spare = s->nl > 0 ? fcntl(s->l[0].fd, F_DUPFD_CLOEXEC, 0) : -1;
 	if ((w->wake.fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC)) == -1) {
@@ -384,6 +490,8 @@ server_run(struct server *s, char *err, size_t errlen)
 			    strerror(errno));
 			return -1;
 		}
+		/* named, so an operator (or a test) can tell workers apart */
+		(void)pthread_setname_np(s->workers[i].thread, "yurt-worker");
 	}
 	return 0;
 }

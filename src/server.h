@@ -50,6 +50,8 @@ struct server {
 	 */
 	atomic_int		 nconns;
 	int			 maxconns;
+	/* a worker's heartbeat period for the watchdog; 0: none */
+	int			 beat_ms;
 };
 
 struct worker_listener {
@@ -67,7 +69,12 @@ struct worker {
 	struct mime		*mime;
 	struct cache		*cache;		/* rendered Gopher pages */
 	struct ev_tlist		*t_request, *t_idle, *t_linger, *t_quiet;
+	struct ev_tlist		*t_accept, *t_beat;
 	struct ev_timer		 quiet;		/* armed when the last closes */
+	struct ev_timer		 accept;	/* listeners off (EMFILE) */
+	struct ev_timer		 beat;
+	atomic_uint		 beats;		/* the loop turns: it is alive */
+	unsigned int		 beats_seen;	/* the main thread's */
 	struct worker_listener	 wl[SERVER_MAX_LISTEN];
 	struct ev_io		 wake;
 	struct conn		*conns;		/* every open connection */
@@ -75,6 +82,7 @@ struct worker {
 	uint64_t		 refused_log;	/* when refusals were last told */
 	unsigned long		 refused;
 	int			 spare;		/* reserve fd for EMFILE */
+	int			 accept_off;	/* listeners out of the loop */
 	int			 stopping;
 	pthread_t		 thread;
 };
@@ -98,5 +106,11 @@ void	server_reload(struct server *, struct site *);
  */
 int	server_stop(struct server *, int seconds);
 void	server_worker_closed(struct worker *);
+/*
+ * 1 when every worker's loop has turned since the last call that
+ * returned 1 (the watchdog may be told all is well), else 0.  For the
+ * main thread only.
+ */
+int	server_alive(struct server *);
 
 #endif

@@ -1,5 +1,8 @@
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+
+#include <linux/sockios.h>
 
 #include <errno.h>
 #include <limits.h>
@@ -61,13 +64,19 @@ struct tls_conn {
 	int		 prefixed;	/* reads go through a buffer */
 	char		*out;		/* the reply buffer */
 	size_t		 outoff, outlen, outcap;
+	size_t		 wlimit;	/* gathered before a write */
+	int		 blocked;	/* the socket was full at the last */
 };
 
 /*
  * Bytes of TLS records gathered before a write(2): the reply's records
  * (with a session ticket before them and the close_notify after) leave
  * together, a large file in 16 records a call (measured: 5 % less CPU a
- * byte than 4, with the buffer only as large as the reply needs).
+ * byte than 4, with the buffer only as large as the reply needs).  That
+ * much is gathered only for a reader that keeps up: the bound starts at
+ * TLS_WBUF_MIN, doubles with each write the socket takes whole, and falls
+ * back when the socket is full, so a reader that does not read holds at
+ * most a record or two here, beyond what the kernel buffers.
  */
 #define TLS_WBUF	(256 * 1024)
 #define TLS_WBUF_MIN	(8 * 1024)
@@ -601,7 +610,10 @@ tls_conn_write(struct tls_conn *c, const void *buf, size_t len)
 	size_t	 n;
 	int	 r;
 
-	if (c->outlen - c->outoff >= TLS_WBUF && (r = tls_conn_flush(c)) != 0)
+	/* nothing more is gathered while the socket cannot take it */
+	if ((c->outlen - c->outoff >= c->wlimit ||
+	    (c->blocked && c->outlen > c->outoff)) &&
+	    (r = tls_conn_flush(c)) != 0)
 		return r;
 	ERR_clear_error();
 	if ((r = SSL_write_ex(c->ssl, buf, len, &n)) == 1)
@@ -633,11 +645,60 @@ tls_conn_buffer(struct tls_conn *c)
 	 */
 	SSL_clear_mode(c->ssl, SSL_MODE_RELEASE_BUFFERS);
 	c->buffered = 1;
+	c->wlimit = TLS_WBUF_MIN;
 	/* the session ticket, written ahead of the reply (TLS 1.3 only) */
 	if (SSL_version(c->ssl) >= TLS1_3_VERSION &&
 	    !SSL_new_session_ticket(c->ssl))
 		ERR_clear_error();
 	return 0;
+}
+
+/*
+ * The socket is full: what waits for it is kept in a buffer its size, not
+ * in one a faster moment of the reader grew.  Once per stall.
+ */
+static void
+tls_conn_shrink(struct tls_conn *c)
+{
+	size_t	 left = c->outlen - c->outoff;
+	char	*p;
+
+	if (c->outcap <= 2 * TLS_WBUF_MIN || c->outcap < 4 * left)
+		return;
+	memmove(c->out, c->out + c->outoff, left);
+	c->outoff = 0;
+	c->outlen = left;
+	if ((p = realloc(c->out, left > TLS_WBUF_MIN ? left :
+	    TLS_WBUF_MIN)) != NULL) {
+		c->out = p;
+		c->outcap = left > TLS_WBUF_MIN ? left : TLS_WBUF_MIN;
+	}
+}
+
+/*
+ * After a write the socket took whole: gathers more next time, unless
+ * the kernel's send buffer is filling up (the reader is slower than we
+ * write), when the next write would leave most of it with us.  (Half
+ * SO_SNDBUF: the kernel counts its own overhead in it.)
+ */
+static void
+tls_conn_wlimit(struct tls_conn *c)
+{
+	socklen_t	 len = sizeof(int);
+	int		 queued, sndbuf;
+
+	if (ioctl(c->fd, SIOCOUTQ, &queued) == 0 &&
+	    getsockopt(c->fd, SOL_SOCKET, SO_SNDBUF, &sndbuf, &len) == 0 &&
+	    sndbuf / 2 - queued < 2 * (int)c->wlimit) {
+		/* a slow reader: we wait for it with no buffer at all */
+		c->wlimit = TLS_WBUF_MIN;
+		free(c->out);
+		c->out = NULL;
+		c->outcap = 0;
+		return;
+	}
+	if (c->wlimit < TLS_WBUF)
+		c->wlimit *= 2;
 }
 
 int
@@ -652,11 +713,23 @@ tls_conn_flush(struct tls_conn *c)
 			c->outoff += (size_t)n;
 		else if (n == -1 && errno == EINTR)
 			continue;
-		else
-			return n == -1 && errno == EAGAIN ? TLS_WANT_WRITE :
-			    TLS_ERR;
+		else if (n == -1 && errno == EAGAIN) {
+			c->wlimit = TLS_WBUF_MIN;	/* a slow reader */
+			c->blocked = 1;
+			tls_conn_shrink(c);
+			return TLS_WANT_WRITE;
+		} else
+			return TLS_ERR;
 	}
 	c->outoff = c->outlen = 0;
+	c->blocked = 0;
+	tls_conn_wlimit(c);
+	/* what a faster reader needed is not kept for a slower one */
+	if (c->outcap > 4 * c->wlimit) {
+		free(c->out);
+		c->out = NULL;
+		c->outcap = 0;
+	}
 	return 0;
 }
 

@@ -28,6 +28,14 @@ YURT_GOPHER_PORT=""
 YURT_LOG=""
 YURT_STARTS=0
 
+# Workers: what operators run, one per core, but never fewer than two
+# (on a one-core machine too), so what only several workers do is tested.
+# YURT_WORKERS chooses another count; a test about one passes -w 1.
+if [ -z "${YURT_WORKERS:-}" ]; then
+	YURT_WORKERS=$(nproc 2>/dev/null || echo 2)
+	[ "$YURT_WORKERS" -ge 2 ] 2>/dev/null || YURT_WORKERS=2
+fi
+
 # A sanitized yurt keeps /proc/self readable through its sandbox, so
 # LeakSanitizer reports leaks at exit even after the drop from root.
 YURT_ASAN_OPTIONS=${ASAN_OPTIONS:-}
@@ -166,7 +174,7 @@ yurt_start() {
 	done
 	ASAN_OPTIONS=$YURT_ASAN_OPTIONS \
 	"$YURT" -a 127.0.0.1 -p "$YURT_PORT" -g "$YURT_GOPHER_PORT" \
-	    -r "$ROOT" -d "$CERTS" -H localhost -w 1 "$@" \
+	    -r "$ROOT" -d "$CERTS" -H localhost -w "$YURT_WORKERS" "$@" \
 	    </dev/null >/dev/null 2>"$YURT_LOG" &
 	YURT_PID=$!
 	for i in $(seq 1 100); do

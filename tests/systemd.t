@@ -117,7 +117,7 @@ sa_start() {
 	YURT_STARTS=$((YURT_STARTS + 1))
 	YURT_LOG="$T/yurt.$YURT_STARTS.log"
 	systemd-socket-activate "${sargs[@]}" "$YURT" -r "$ROOT" -d "$CERTS" \
-	    -H localhost -w 1 "$@" </dev/null >/dev/null 2>"$YURT_LOG" &
+	    -H localhost -w "$YURT_WORKERS" "$@" </dev/null >/dev/null 2>"$YURT_LOG" &
 	YURT_PID=$!
 	wait_until 5 port_listening "$YURT_PORT" && return 0
 	diag "systemd-socket-activate does not listen on $YURT_PORT" \
@@ -295,6 +295,34 @@ else
 	n=$(dg_count WATCHDOG=1)
 	ok '[ "$n" -ge 4 ]' \
 	    "the watchdog keeps being pinged (at least 4 in 2 s; got $n)"
+
+	# --- a wedged worker stops the pings -----------------------------------
+	# One worker thread is stopped alone (ptrace), the others and the main
+	# thread run on: systemd must hear nothing until it runs again.
+	tids=""
+	for task in /proc/"$YURT_PID"/task/*; do
+		tid=${task##*/}
+		[ "$tid" = "$YURT_PID" ] && continue
+		[ "$(cat "$task/comm" 2>/dev/null)" = yurt-worker ] &&
+		    tids="$tids $tid"
+	done
+	# threads not named (an older yurt): any but the main one
+	[ -n "$tids" ] || tids=$(ls /proc/"$YURT_PID"/task | grep -vx "$YURT_PID")
+	tid=$(echo $tids | cut -d' ' -f1)
+	ok '[ -n "$tid" ]' "a worker thread is found (tid $tid)"
+	"$BUILD/tests/stall" "$tid" 2000 2>"$T/stall.err" &
+	stall_pid=$!
+	wait_until 3 grep -q stopped "$T/stall.err"
+	w0=$(dg_count WATCHDOG=1)
+	sleep 1.5
+	w1=$(dg_count WATCHDOG=1)
+	ok '[ $((w1 - w0)) -le 1 ]' \
+	    "a wedged worker: no WATCHDOG=1 while it is stopped ($((w1 - w0)) in 1.5 s; $(tr '\n' ' ' <"$T/stall.err"))"
+	wait "$stall_pid"
+	ok 'wait_dg WATCHDOG=1 $((w1 + 2)) 3' \
+	    "... and the pings come back once it runs again"
+	is "$(header gemini://localhost/)" "20 text/gemini" \
+	    "... and requests are served"
 
 	# --- privilege drop --------------------------------------------------
 	if [ "$(id -u)" != 0 ]; then
