@@ -239,6 +239,27 @@ if have curl && have systemd-socket-activate; then
 		yurt_stop >/dev/null 2>&1
 	fi
 
+	# With no address set (the sockets are systemd's), a reload that
+	# names another log file still fails: it changes only on restart.
+	mkdir -p "$T/rlogs"
+	[ "$(id -u)" = 0 ] && chown nobody "$T/rlogs"
+	printf 'root %s\nlog-file %s\n' "$ROOT" "$T/rlogs/a.log" >"$T/rlog.conf"
+	YURT_PORT=$(free_port)
+	if sa_start -l "127.0.0.1:$YURT_PORT" --fdname=gemini -- -c "$T/rlog.conf"; then
+		like "$(header "gemini://localhost:$YURT_PORT/")" '^20 ' \
+		    "log file, no address: served, logging to a.log"
+		printf 'root %s\nlog-file %s\n' "$ROOT" "$T/rlogs/b.log" >"$T/rlog.conf"
+		kill -HUP "$YURT_PID"
+		ok 'wait_until 5 grep -q "reload failed.*log file" "$T/rlogs/a.log"' \
+		    "... a reload naming another log file fails, and says the log file changes only on restart"
+		ok '[ ! -e "$T/rlogs/b.log" ] && ! grep -q "^reloaded" "$T/rlogs/a.log"' \
+		    "... and nothing was reloaded"
+		ok 'yurt_stop' "log file, no address: yurt stops with status 0"
+	else
+		ok false "systemd-socket-activate starts yurt (log file, no address)"
+		yurt_stop >/dev/null 2>&1
+	fi
+
 	# A port mapping: public 1965 (say) to the socket's port.
 	YURT_PORT=$(free_port)
 	PUB=$(free_port)
