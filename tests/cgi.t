@@ -256,4 +256,49 @@ ok '[ $loaded -le $((ref * 20 + 200)) ]' \
 like "$(cat "$YURT_LOG")" "cgi /cgi/hang: no header in time" "timeout: logged"
 ok 'yurt_stop' "the server stops cleanly"
 
+# --- sandbox: what yurt reads and a program must not -----------------------
+# Every file here is readable by yurt's user (nobody when started as root,
+# else the user running the tests), so only Landlock stands in the way.
+U=$(id -un); [ "$(id -u)" = 0 ] && U=nobody
+K="$T/keys"; LD="$T/logs"; C2="$T/conf"
+mkdir -p "$K" "$LD" "$C2"
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
+    -keyout "$K/localhost.key" -out "$K/localhost.crt" -days 30 \
+    -subj "/CN=localhost" >/dev/null 2>&1
+cp "$CONF" "$C2/yurt.conf"
+: >"$LD/yurt.log"
+chmod 644 "$K"/* "$C2/yurt.conf" "$LD/yurt.log"
+chmod 755 "$K" "$C2"
+[ "$(id -u)" = 0 ] && chown -R nobody "$K" "$LD" "$C2"
+cat >"$R/cgi/peek" <<EOF2
+#!/usr/bin/perl
+use Errno qw(EACCES);
+print "20 text/plain\\r\\n";
+for my \$f ("$K/localhost.key", "$C2/yurt.conf", "$LD/yurt.log") {
+	if (open(my \$fh, '<', \$f)) { print "READ \$f\\n" }
+	else { print \$!{EACCES} ? "EACCES \$f\\n" : "OTHER \$f: \$!\\n" }
+}
+if (opendir(my \$d, "$K")) { print "LISTED $K\\n" }
+else { print \$!{EACCES} ? "EACCES-DIR $K\\n" : "OTHER-DIR $K: \$!\\n" }
+if (open(my \$fh, '>>', "$LD/yurt.log")) { print "APPENDED\\n" }
+else { print \$!{EACCES} ? "EACCES-LOG\\n" : "OTHER-LOG: \$!\\n" }
+if (open(my \$fh, '<', "$R/index.gmi")) { print "CAPSULE-READ\\n" }
+if (open(my \$fh, '>', "$DATA/peek")) { print "DATA-WRITTEN\\n" }
+EOF2
+chmod 755 "$R/cgi/peek"
+yurt_start -c "$C2/yurt.conf" -d "$K" -O "$LD/yurt.log" -D "$DATA" || exit 1
+ok 'su -s /bin/sh "$U" -c "cat \"$K/localhost.key\" \"$C2/yurt.conf\" \"$LD/yurt.log\" && ls \"$K\"" >/dev/null 2>&1' \
+    "sandbox: the key, the configuration and the log are readable by user $U"
+req gemini://localhost/cgi/peek >"$OUT"
+for f in "$K/localhost.key" "$C2/yurt.conf" "$LD/yurt.log"; do
+	like "$(cat "$OUT")" "(^|
+)EACCES $f
+" "sandbox: a program cannot read $(basename "$f") (EACCES)"
+done
+like "$(cat "$OUT")" "EACCES-DIR $K" "sandbox: a program cannot list the certificate directory"
+like "$(cat "$OUT")" "EACCES-LOG" "sandbox: a program cannot write in the log"
+like "$(cat "$OUT")" "CAPSULE-READ" "sandbox: a program still reads the capsule"
+like "$(cat "$OUT")" "DATA-WRITTEN" "sandbox: and still writes its data directory"
+ok 'yurt_stop' "the server stops cleanly"
+
 done_testing
