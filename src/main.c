@@ -180,7 +180,7 @@ main_sandbox(const struct config *cfg, int asroot, uid_t uid, gid_t gid)
 	char		 err[256], who[128] = "", confdir[PATH_MAX];
 	char		 logdir[PATH_MAX], user[64];
 	struct passwd	*pw;
-	size_t		 n = 0, i;
+	size_t		 n = 0, i, nroots;
 	int		 abi;
 
 	snprintf(user, sizeof(user), "%s", cfg->user);
@@ -195,10 +195,11 @@ main_sandbox(const struct config *cfg, int asroot, uid_t uid, gid_t gid)
 	else
 		snprintf(user, sizeof(user), "%d", (int)geteuid());
 	paths[n++] = cfg->root;
-	paths[n++] = cfg->certdir;
 	for (i = 0; i < cfg->nhosts; i++)
 		if (cfg->hosts[i].root[0])
 			paths[n++] = cfg->hosts[i].root;
+	nroots = n;
+	paths[n++] = cfg->certdir;
 	/*
 	 * The configuration's directory, not just the file: editors save by
 	 * writing a new file and renaming it over the old one.
@@ -218,17 +219,21 @@ main_sandbox(const struct config *cfg, int asroot, uid_t uid, gid_t gid)
 		snprintf(logdir, sizeof(logdir), "%s", cfg->log_file);
 	main_readable(cfg, paths, n, user, 0);
 	if (program_enabled(cfg))
-		sandbox_programs(cfg->cgi_data);
+		sandbox_programs(cfg->cgi_data, paths, nroots);
 	if ((abi = sandbox_landlock(paths, n, cfg->log_file[0] ?
 	    dirname(logdir) : NULL, err, sizeof(err))) == -1)
 		fatal("%s", err);
 	main_readable(cfg, paths, n, user, 1);
+	program_landlock(sandbox_programs_fd());
 	if (abi == 0)
 		log_warn("%sno Landlock in this kernel: file access is not "
-		    "sandboxed", who);
+		    "sandboxed%s", who, program_enabled(cfg) ? "; programs "
+		    "can read all that yurt reads, keys included" : "");
 	else
 		log_info("%sLandlock ABI %d: read-only access to the capsule, "
-		    "certificates and configuration only", who, abi);
+		    "certificates and configuration only%s", who, abi,
+		    program_enabled(cfg) ? "; programs in a stricter domain: "
+		    "no key, configuration or log" : "");
 }
 
 /*

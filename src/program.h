@@ -51,6 +51,11 @@ struct config;
 int	program_enabled(const struct config *);
 /* yurt is stopping: the program's time limit comes at once. */
 void	program_hurry(struct conn *);
+/*
+ * The Landlock ruleset (sandbox_programs_fd()) each script restricts
+ * itself to before it runs; -1: none, the script has yurt's rights.
+ */
+void	program_landlock(int fd);
 /* At stop: every program still running is killed and reaped. */
 void	program_stop_all(int release);
 

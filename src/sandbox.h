@@ -20,11 +20,16 @@ int	sandbox_drop(uid_t, gid_t, char *err, size_t errlen);
  * error.
  */
 /*
- * Before sandbox_landlock(): programs will run (CGI), so the roots may
- * be executed and the system's programs read and run; datadir (NULL or
- * "" for none) may be written.
+ * Before sandbox_landlock(): programs will run (CGI), so the roots (n
+ * of them, kept) may be executed and the system's programs read and
+ * run; datadir (NULL or "" for none) may be written.  sandbox_landlock()
+ * then also prepares the programs' own, stricter, Landlock domain: no
+ * certificate, configuration, fingerprint file or log.
  */
-void	sandbox_programs(const char *datadir);
+void	sandbox_programs(const char *datadir, const char *const *roots,
+	    size_t n);
+/* That domain's ruleset (O_CLOEXEC), for landlock_restrict_self; or -1. */
+int	sandbox_programs_fd(void);
 int	sandbox_landlock(const char *const *paths, size_t n,
 	    const char *logdir, char *err, size_t errlen);
 /*
