@@ -142,7 +142,7 @@ sandbox_hole_find(const struct stat *st)
 static void
 sandbox_hole_add(const char *path)
 {
-	char		 real[PATH_MAX], *p;
+	char		 real[PATH_MAX], *p, c;
 	struct stat	 st;
 	size_t		 i;
 
@@ -151,7 +151,7 @@ sandbox_hole_add(const char *path)
 	for (p = real;; p++) {
 		if (*p != '/' && *p != '\0')
 			continue;
-		char c = *p;
+		c = *p;
 		*p = '\0';
 		if (stat(*real ? real : "/", &st) == 0 &&
 		    sandbox_nholes < SANDBOX_HOLES) {
@@ -333,8 +333,9 @@ sandbox_programs_ruleset(const struct sandbox_ruleset_attr *attr,
     size_t attrlen, int abi, const char *const *paths, size_t n,
     const char *logdir, char *err, size_t errlen)
 {
-	size_t	 i, j;
-	int	 rs;
+	struct stat	 st;
+	size_t		 i, j;
+	int		 rs;
 
 	if ((rs = (int)syscall(SYS_landlock_create_ruleset, attr, attrlen,
 	    0)) == -1) {
@@ -352,6 +353,11 @@ sandbox_programs_ruleset(const struct sandbox_ruleset_attr *attr,
 		if (j == sandbox_nroots && !sandbox_hole_covers_root(h))
 			sandbox_hole_add(h);
 	}
+	if (sandbox_datadir != NULL && stat(sandbox_datadir, &st) == 0 &&
+	    sandbox_hole_find(&st) != NULL)
+		log_warn("cgi-data %s holds what programs must not reach "
+		    "(certificates, configuration or log): programs may write "
+		    "only in what it holds now, not beside it", sandbox_datadir);
 	if (sandbox_landlock_programs(rs, abi, err, errlen) == -1) {
 		close(rs);
 		return -1;

@@ -284,6 +284,7 @@ if (open(my \$fh, '>>', "$LD/yurt.log")) { print "APPENDED\\n" }
 else { print \$!{EACCES} ? "EACCES-LOG\\n" : "OTHER-LOG: \$!\\n" }
 if (open(my \$fh, '<', "$R/index.gmi")) { print "CAPSULE-READ\\n" }
 if (open(my \$fh, '>', "$DATA/peek")) { print "DATA-WRITTEN\\n" }
+print kill(0, getppid()) ? "SIGNALLED\\n" : "NO-SIGNAL: \$!\\n";
 EOF2
 chmod 755 "$R/cgi/peek"
 yurt_start -c "$C2/yurt.conf" -d "$K" -O "$LD/yurt.log" -D "$DATA" || exit 1
@@ -299,6 +300,35 @@ like "$(cat "$OUT")" "EACCES-DIR $K" "sandbox: a program cannot list the certifi
 like "$(cat "$OUT")" "EACCES-LOG" "sandbox: a program cannot write in the log"
 like "$(cat "$OUT")" "CAPSULE-READ" "sandbox: a program still reads the capsule"
 like "$(cat "$OUT")" "DATA-WRITTEN" "sandbox: and still writes its data directory"
+if grep -qE 'Landlock ABI ([6-9]|[1-9][0-9])' "$LD/yurt.log"; then
+	like "$(cat "$OUT")" "NO-SIGNAL: Operation not permitted" \
+	    "sandbox (Landlock ABI 6): a program cannot signal yurt"
+else
+	skip "signals: Landlock ABI < 6 cannot scope them"
+fi
+ok 'yurt_stop' "the server stops cleanly"
+
+# the certificates inside the data directory: a hole in what may be written
+D2="$T/data2"
+mkdir -p "$D2/pub"
+mv "$K" "$D2/keys"
+chmod 777 "$D2/pub"
+[ "$(id -u)" = 0 ] && chown -R nobody "$D2"
+cat >"$R/cgi/peek2" <<EOF2
+#!/bin/sh
+printf '20 text/plain\\r\\n'
+cat "$D2/keys/localhost.key" >/dev/null 2>&1 || echo KEY-DENIED
+echo x >"$D2/pub/x" && echo PUB-WRITTEN
+EOF2
+chmod 755 "$R/cgi/peek2"
+yurt_start -c "$C2/yurt.conf" -d "$D2/keys" -D "$D2" || exit 1
+req gemini://localhost/cgi/peek2 >"$OUT"
+like "$(cat "$OUT")" "KEY-DENIED" "sandbox: certificates inside the data directory stay out of reach"
+like "$(cat "$OUT")" "PUB-WRITTEN" "sandbox: the rest of the data directory is written"
+like "$(cat "$YURT_LOG")" "cgi-data $D2 holds what programs must not reach" \
+    "sandbox: the log warns that the data directory holds the certificates"
+like "$(cat "$YURT_LOG")" "programs in a stricter domain" \
+    "sandbox: the start-up log says programs have a domain of their own"
 ok 'yurt_stop' "the server stops cleanly"
 
 done_testing
