@@ -105,7 +105,7 @@ test_precedence(void)
 		"redirect /old/* /new/*",
 		"redirect-temporary /soon/** gemini://example.org/*",
 		"gone example.org/only/** Host only",
-		"gone b\xC3\xBC" "cher.example/idn/** IDN",
+		"gone b\303\274cher.example/idn/** IDN",
 		"lang /ru/** ru",
 		"lang /ru/** de",
 		"lang example.org/** fr",
