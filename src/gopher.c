@@ -32,6 +32,7 @@ struct gopher_req {
 	struct conn		*c;
 	const struct config	*cfg;
 	int			 rootfd;
+	int			 listing;	/* rendering a listing */
 	struct gophermap_opts	 o;
 };
 
@@ -98,7 +99,13 @@ gopher_type_of(const char *mime)
 	return '9';
 }
 
-/* The item type of a local selector: the extension, else libmagic. */
+/*
+ * The item type of a local selector: the extension, else libmagic.  A
+ * listing's entries are typed from their names alone (a directory's ends
+ * with '/', from readdir's d_type): thousands of files would otherwise
+ * cost thousands of opens and libmagic runs, and a listing shows only
+ * what is there.
+ */
 static char
 gopher_item_type(void *arg, const char *sel)
 {
@@ -113,7 +120,10 @@ gopher_item_type(void *arg, const char *sel)
 	/* a type rule decides what the item is */
 	if ((mt = policy_type(g->c->site, g->o.host, path, dir)) != NULL)
 		return gopher_type_of(mt);
-	fs_open(g->rootfd, path, dir, 0, NULL, &f);
+	if (g->listing)
+		return (t = gophermap_type(sel)) != 0 ? t : '9';
+	/* a directory without an index is a menu when listings are on */
+	fs_open(g->rootfd, path, dir, g->cfg->listing, NULL, &f);
 	switch (f.kind) {
 	case FS_REDIRECT:
 		return '1';
@@ -197,7 +207,7 @@ gopher_slurp(int fd, struct buf *b)
 	return buf_read(b, fd);
 }
 
-/* Where a page came from, for the cache; NULL for a listing. */
+/* Where a page came from (a listing: its directory), for the cache. */
 struct gopher_src {
 	const struct cache_key	*key;
 	const char		*file;
@@ -509,8 +519,13 @@ gopher_input(struct conn *c)
 
 	switch (f.kind) {
 	case FS_LISTING:
+		/* kept while the directory is unchanged (its entries) */
+		src.key = &key;
+		src.file = *path ? path : ".";
+		src.st = &f.st;
+		g.listing = 1;
 		rc = gopher_page(&g, listing.data, listing.len, base, text,
-		    plus, NULL);
+		    plus, &src);
 		buf_free(&listing);
 		return rc;
 	case FS_FILE:
