@@ -1,4 +1,5 @@
 #include <errno.h>
+#include <strings.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +12,7 @@
 #include "fs.h"
 #include "gopher.h"
 #include "gophermap.h"
+#include "gopherplus.h"
 #include "mime.h"
 #include "policy.h"
 #include "program.h"
@@ -33,6 +35,8 @@ struct gopher_req {
 	const struct config	*cfg;
 	int			 rootfd;
 	int			 listing;	/* rendering a listing */
+	int			 attrs;		/* Gopher+ '$': attributes */
+	char			 port[12];
 	struct gophermap_opts	 o;
 };
 
@@ -54,6 +58,7 @@ gopher_opts(struct gopher_req *g, struct conn *c)
 	    cfg->public_port : cfg->port);
 	g->o.width = (size_t)cfg->width;
 	g->o.charset = (enum charset)cfg->charset;
+	(void)snprintf(g->port, sizeof(g->port), "%u", g->o.port);
 }
 
 /*
@@ -146,9 +151,12 @@ static int
 gopher_send(struct conn *c, int status, struct buf *body, int fd, off_t size,
     char plus)
 {
-	/* Gopher+ "+-1": a reply that ends with "."; "+-2": at the close */
-	const char *head = plus ? (fd == -1 ? "+-1\r\n" : "+-2\r\n") : "";
+	/* Gopher+: the reply's length first, "+SIZE" (known here) */
+	char	 head[32] = "";
 
+	if (plus)
+		(void)snprintf(head, sizeof(head), "+%lld\r\n", fd != -1 ?
+		    (long long)size : body != NULL ? (long long)body->len : 0);
 	conn_respond(c, status, head, strlen(head), body, fd, size);
 	return 1;
 }
@@ -215,6 +223,59 @@ struct gopher_src {
 };
 
 /*
+ * What Gopher+ tells of one of our items: its date and size, from the
+ * safe open (a stat of the path could follow a symlink out of the root),
+ * its type by name only.
+ */
+static int
+gopher_plus_stat(void *arg, char type, const char *sel, size_t sellen,
+    struct gopherplus_item *it)
+{
+	struct gopher_req	*g = arg;
+	struct fs_result	 f;
+	char			 s[SELECTOR_MAX + 1], path[URL_MAX + 1];
+	const char		*p = s;
+	int			 dir, text = 0;
+
+	if (sellen >= sizeof(s) || sellen == 0 || sel[0] != '/')
+		return -1;
+	memcpy(s, sel, sellen);
+	s[sellen] = '\0';
+	if (strncmp(p, GOPHER_TEXT_PREFIX "/", sizeof(GOPHER_TEXT_PREFIX)) ==
+	    0) {
+		text = 1;
+		p += sizeof(GOPHER_TEXT_PREFIX) - 1;
+	}
+	if (gopher_path(p, path, sizeof(path), &dir) == -1)
+		return -1;
+	fs_open(g->rootfd, path, dir, g->cfg->listing, NULL, &f);
+	if (f.kind == FS_REDIRECT)
+		fs_open(g->rootfd, path, 1, g->cfg->listing, NULL, &f);
+	if (f.kind != FS_FILE && f.kind != FS_LISTING)
+		return -1;
+	if (f.fd != -1)
+		close(f.fd);
+	it->date = f.st.st_mtime;
+	it->size = f.kind == FS_FILE ? (long long)f.size : -1;
+	it->text_view = type == '1' && !text && f.kind == FS_FILE;
+	if (type != '1' && type != '0' && f.kind == FS_FILE)
+		it->view = mime_ext(f.name);
+	return 0;
+}
+
+static void
+gopher_plus_opts(struct gopher_req *g, struct gopherplus_opts *po,
+    time_t date)
+{
+	memset(po, 0, sizeof(*po));
+	po->host = g->o.host;
+	po->port = g->port;
+	po->date = date;
+	po->item = gopher_plus_stat;
+	po->arg = g;
+}
+
+/*
  * A page: its menu, or its plain text.  Links resolve against the page's
  * selector, which for a directory's index is the directory with its slash.
  */
@@ -238,6 +299,18 @@ gopher_page(struct gopher_req *g, const char *gmi, size_t len,
 		    len);
 	}
 	buf_free(&textsel);
+	if (rc == 0 && g->attrs && !text) {
+		/* '$': the menu's items as Gopher+ attribute blocks */
+		struct gopherplus_opts	 po;
+		struct buf		 attrs;
+
+		buf_init(&attrs, GOPHER_REPLY_MAX);
+		gopher_plus_opts(g, &po, src != NULL ? src->st->st_mtime : 0);
+		rc = gopherplus_menu(&attrs, &po, out.data ? out.data : "",
+		    out.len);
+		buf_free(&out);
+		out = attrs;
+	}
 	if (rc == -1) {
 		buf_free(&out);
 		return gopher_error(g, 40, "This page could not be rendered",
@@ -249,23 +322,25 @@ gopher_page(struct gopher_req *g, const char *gmi, size_t len,
 	return gopher_send(g->c, 20, &out, -1, 0, plus);
 }
 
-/* Gopher+ attribute requests get a minimal, valid answer. */
+/* '!': the attribute blocks of one item, named by its selector. */
 static int
 gopher_plus_info(struct gopher_req *g, const char *sel, char type)
 {
-	struct buf	 b, item;
+	struct gopherplus_opts	 po;
+	struct buf		 b, item;
+	int			 rc;
 
 	buf_init(&b, 0);
 	buf_init(&item, 0);
-	if (gophermap_item(&item, &g->o, type, sel, strlen(sel), sel) == -1) {
-		buf_free(&item);
+	gopher_plus_opts(g, &po, 0);
+	rc = gophermap_item(&item, &g->o, type, sel, strlen(sel), sel);
+	if (rc == 0)
+		rc = gopherplus_item(&b, &po, item.data, item.len - 2);
+	buf_free(&item);
+	if (rc == -1) {
+		buf_free(&b);
 		return gopher_error(g, 59, "Bad selector", '+');
 	}
-	/* the item line without its CRLF, then the +ADMIN block */
-	buf_printf(&b, "+INFO: %.*s\t+\r\n+ADMIN:\r\n Admin: the operator of "
-	    "%s\r\n Mod-Date: <00000000000000>\r\n", (int)(item.len - 2),
-	    item.data, g->o.host);
-	buf_free(&item);
 	buf_puts(&b, ".\r\n");
 	return gopher_send(g->c, 20, &b, -1, 0, '+');
 }
@@ -425,7 +500,7 @@ gopher_input(struct conn *c)
 	struct policy		 pol;
 	const char		*mt;
 	int			 dir, text = 0, rc;
-	char			 plus, type;
+	char			 plus, type, view[64] = "";
 
 	switch (selector_parse(c->req, c->reqlen, &sr)) {
 	case SELECTOR_MORE:
@@ -454,12 +529,20 @@ gopher_input(struct conn *c)
 		    "second%s", c->limited, c->limited == 1 ? "" : "s");
 		return gopher_error(&g, 44, msg, 0);
 	}
-	/* '$' asks for a menu's attributes: the menu will do, as "+-1" */
+	/*
+	 * Gopher+: '$' asks for the attributes of a menu's items, '!' for
+	 * one item's, '+' for the item, or one view of it ("+text/plain").
+	 */
 	plus = sr.plus;
 	/* a program's search string, before the selector is moved */
 	if (sr.search != NULL)
 		(void)snprintf(search, sizeof(search), "%.*s",
 		    (int)sr.searchlen, sr.search);
+	g.attrs = plus == '$';
+	if (plus == '+' && sr.plusarglen > 0 && sr.plusarglen < sizeof(view)) {
+		memcpy(view, sr.plusarg, sr.plusarglen);
+		view[strcspn(view, " \t")] = '\0';	/* a language follows */
+	}
 	/* the selector is all the request we keep: it is also the log path */
 	memmove(c->req, sr.sel, sr.sellen);
 	c->req[sr.sellen] = '\0';
@@ -479,7 +562,8 @@ gopher_input(struct conn *c)
 	    0) {
 		text = 1;
 		sel += sizeof(GOPHER_TEXT_PREFIX) - 1;
-	}
+	} else if (strcasecmp(view, "text/plain") == 0)
+		text = 2;	/* a page's text view; any other file as it is */
 	if (gopher_path(sel, path, sizeof(path), &dir) == -1)
 		return gopher_error(&g, 59, "Bad selector", plus);
 	if (gopher_rules(&g, path, sizeof(path), &dir, &pol, plus, &rc))
@@ -496,7 +580,7 @@ gopher_input(struct conn *c)
 	/* the request as asked, before a directory is found to be one */
 	snprintf(name, sizeof(name), "%c%s", dir ? 'd' : 'f', path);
 	key.gen = c->site;
-	key.variant = text;
+	key.variant = (text ? 1 : 0) | g.attrs << 1;
 	key.name = name;
 	if (gopher_cached(&g, &key, plus, &rc))
 		return rc;
@@ -532,7 +616,7 @@ gopher_input(struct conn *c)
 		buf_free(&listing);
 		mt = pol.type ? pol.type : mime_ext(f.name);
 		if (mt == NULL || strcmp(mt, "text/gemini") != 0) {
-			if (text) {
+			if (text == 1) {
 				close(f.fd);
 				return gopher_error(&g, 51, "Not found", plus);
 			}

@@ -60,8 +60,10 @@ ok '[ "$gop" -le $((2 * gem + 2)) ]' \
 ok '[ "$cached" -le $((2 * gem + 2)) ]' \
     "a cached Gopher listing too ($cached vs $gem ms)"
 
-# A normal reader, unloaded, then while three clients loop on the listing.
-# Both series alternate with a reference (gem_ms of the small page).
+# A normal reader, unloaded, then while three clients loop on the listing,
+# with one worker for all (the case where a slow listing holds everyone).
+ok 'yurt_stop' "server stops cleanly"
+ok 'yurt_start -w 1 -R 0' "server starts with one worker"
 for i in $(seq 1 9); do gem_ms gemini://localhost/ >>"$T/idle.ms"; done
 idle=$(median <"$T/idle.ms")
 for j in 1 2 3; do
