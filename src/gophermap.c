@@ -730,7 +730,7 @@ gophermap_menu_link(struct render *r, const struct gemtext_line *l)
 }
 
 /*
- * In plain text a link is its label with a number, "[3] label"; the list
+ * In plain text a link is its label with a number, "[L3] label"; the list
  * at the end gives each number a URL a reader can type: gopher:// for the
  * capsule's own pages, the link as written for the others.
  */
@@ -744,7 +744,8 @@ gophermap_text_link(struct render *r, const struct gemtext_line *l)
 	char			 num[16];
 	int			 n;
 
-	n = snprintf(num, sizeof(num), "[%u] ", ++r->nlinks);
+	/* "[L3]": not to be taken for a footnote "[3]" of the text itself */
+	n = snprintf(num, sizeof(num), "[L%u] ", ++r->nlinks);
 	if (n < 0 || (size_t)n >= sizeof(num)) {
 		r->err = 1;
 		return;
@@ -902,7 +903,7 @@ gophermap_menu(struct buf *out, const struct gophermap_opts *o,
 
 /*
  * The page as plain text: the menu's wrapping, links numbered, their URLs
- * listed at the end; CRLF line ends and the closing "." line.
+ * listed at the end; CRLF line ends, no closing "." line.
  */
 int
 gophermap_text(struct buf *out, const struct gophermap_opts *o,
@@ -922,7 +923,10 @@ gophermap_text(struct buf *out, const struct gophermap_opts *o,
 		gophermap_heading(&r, 2, "Links", 5);
 		buf_append(out, gophermap_bufstr(&r.refs), r.refs.len);
 	}
-	buf_puts(out, ".\r\n");
+	/*
+	 * No "." line: a type-0 reply ends at the close (as Gophernicus's
+	 * do), and lynx, curl and VF-1 would show the dot as text.
+	 */
 	return gophermap_render_done(&r);
 }
 
