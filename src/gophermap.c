@@ -664,27 +664,48 @@ gophermap_heading(struct render *r, int level, const char *s, size_t len)
 	r->skipblank = 1;	/* the blank line usually written after it */
 }
 
+/*
+ * One character of a preformatted line, folded, in exactly the columns
+ * it had (ASCII art stays aligned): a transliteration that is wider is
+ * cut ("EUR" for the euro sign is "E"), one that is narrower is padded.
+ */
+static size_t
+gophermap_pre_char(struct render *r, const char *s, size_t n, uint32_t cp)
+{
+	int	 cw = wrap_cpwidth(cp);
+	size_t	 w, fw, cut;
+
+	gophermap_fold(r, s, n);
+	fw = wrap_width(gophermap_bufstr(&r->fold), r->fold.len);
+	if (r->o->charset == CHARSET_UTF8 || cp == CHARSET_INVALID || cw < 0) {
+		buf_append(&r->exp, gophermap_bufstr(&r->fold), r->fold.len);
+		return fw;
+	}
+	w = (size_t)cw;
+	cut = fw > w ? wrap_cut(gophermap_bufstr(&r->fold), r->fold.len, w) :
+	    r->fold.len;
+	buf_append(&r->exp, gophermap_bufstr(&r->fold), cut);
+	for (fw = wrap_width(gophermap_bufstr(&r->fold), cut); fw < w; fw++)
+		buf_putc(&r->exp, ' ');
+	return w;
+}
+
 /* Preformatted: verbatim but for tabs, expanded to stops of 8 columns. */
 static void
 gophermap_pre_line(struct render *r, const char *s, size_t len)
 {
-	const char	*f;
 	size_t		 i, n, col = 0;
 	uint32_t	 cp;
 
-	gophermap_fold(r, s, len);
-	f = gophermap_bufstr(&r->fold);
 	buf_reset(&r->exp);
-	for (i = 0; i < r->fold.len; i += n) {
-		n = charset_decode(f + i, r->fold.len - i, &cp);
+	for (i = 0; i < len; i += n) {
+		n = charset_decode(s + i, len - i, &cp);
 		if (cp == '\t') {
 			do
 				buf_putc(&r->exp, ' ');
 			while (++col % 8 != 0);
-		} else {
-			buf_append(&r->exp, f + i, n);
-			col += (size_t)wrap_cpwidth(cp);
-		}
+		} else
+			col += gophermap_pre_char(r, s + i, n, cp);
 	}
 	buf_reset(&r->line);
 	charset_encode(&r->line, r->o->charset, gophermap_bufstr(&r->exp), r->exp.len);

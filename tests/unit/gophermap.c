@@ -569,6 +569,51 @@ test_bounded(void)
 	buf_free(&b);
 }
 
+/*
+ * A preformatted table keeps its columns in every charset: each
+ * character's replacement takes the columns the character took.
+ */
+static void
+test_pre_width(void)
+{
+	static const char	 table[] =
+	    "```\n"
+	    "| Item   | Price |\n"
+	    "| M\xC3\xBCsli  | \xE2\x82\xAC 5   |\n"		/* ü, € */
+	    "| \xC5\x81\xC3\xB3" "d\xC5\xBA   | 3 \xE2\x80\x94 4 |\n"	/* Ł ó ź — */
+	    "| \xE6\xBC\xA2\xE5\xAD\x97   | \xE2\x80\xA6     |\n"	/* wide, … */
+	    "```\n";
+	static const enum charset	 cs[] = {
+		CHARSET_LATIN1, CHARSET_ASCII
+	};
+	const char	*s, *e;
+	char		 first[64], bars[64];
+	size_t		 i, j, n, bad;
+
+	for (i = 0; i < NITEMS(cs); i++) {
+		s = text(table, "/", cs[i]);
+		bad = n = 0;
+		/* where each line has its '|' (Latin-1: a byte a column) */
+		for (; (e = strstr(s, "\r\n")) != NULL; s = e + 2, n++) {
+			memset(bars, ' ', sizeof(bars));
+			for (j = 0; s + j < e && j < sizeof(bars) - 1; j++)
+				if (s[j] == '|')
+					bars[j] = '|';
+			bars[j] = '\0';
+			if (n == 0)
+				memcpy(first, bars, sizeof(first));
+			else if (strcmp(first, bars) != 0)
+				bad++;
+		}
+		tap_ok(n == 4 && bad == 0, "pre: %s table stays aligned "
+		    "(%zu lines, %zu off)", charset_name(cs[i]), n, bad);
+	}
+	s = text("```\n|\xE2\x82\xAC|\n```\n", "/", CHARSET_ASCII);
+	tap_streq(s, "|E|\r\n", "pre: the euro sign in one column, ascii");
+	s = text("|\xE2\x82\xAC|\n", "/", CHARSET_ASCII);
+	tap_streq(s, "|EUR|\r\n", "... and spelled out outside preformatted text");
+}
+
 int
 main(void)
 {
@@ -580,6 +625,7 @@ main(void)
 	test_shape();
 	test_menu_exact();
 	test_text();
+	test_pre_width();
 	test_helpers();
 	test_urlpage();
 	test_bounded();
