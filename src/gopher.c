@@ -62,6 +62,41 @@ gopher_opts(struct gopher_req *g, struct conn *c)
 }
 
 /*
+ * The charsets a reader may choose by selector, whatever the server's:
+ * "/.ascii/page.gmi" is /page.gmi in US-ASCII, and its links stay in
+ * /.ascii/.  A dot-directory can never hold a real file.
+ */
+static const struct {
+	const char	*prefix;
+	enum charset	 cs;
+	const char	*offer;
+} gopher_charsets[] = {
+	{ "/.ascii", CHARSET_ASCII, "This page in plain ASCII (any terminal)" },
+	{ "/.latin1", CHARSET_LATIN1, "This page in Latin-1 (ISO-8859-1)" },
+	{ "/.utf8", CHARSET_UTF8, "This page in UTF-8" }
+};
+
+#define GOPHER_NCHARSETS \
+	(sizeof(gopher_charsets) / sizeof(gopher_charsets[0]))
+
+/* Strips a charset prefix off *sel: its index, or -1 when none. */
+static int
+gopher_charset_prefix(const char **sel)
+{
+	size_t	 i, n;
+
+	for (i = 0; i < GOPHER_NCHARSETS; i++) {
+		n = strlen(gopher_charsets[i].prefix);
+		if (strncmp(*sel, gopher_charsets[i].prefix, n) == 0 &&
+		    ((*sel)[n] == '/' || (*sel)[n] == '\0')) {
+			*sel = (*sel)[n] ? *sel + n : "/";
+			return (int)i;
+		}
+	}
+	return -1;
+}
+
+/*
  * A selector is a raw path (Gopher does not percent-encode): it is
  * encoded, then resolved like a URL path, so ".." and control characters
  * get exactly the treatment they get over Gemini.
@@ -241,6 +276,7 @@ gopher_plus_stat(void *arg, char type, const char *sel, size_t sellen,
 		return -1;
 	memcpy(s, sel, sellen);
 	s[sellen] = '\0';
+	(void)gopher_charset_prefix(&p);
 	if (strncmp(p, GOPHER_TEXT_PREFIX "/", sizeof(GOPHER_TEXT_PREFIX)) ==
 	    0) {
 		text = 1;
@@ -287,18 +323,38 @@ gopher_page(struct gopher_req *g, const char *gmi, size_t len,
 	struct buf	 out, textsel;
 	int		 rc;
 
+	struct buf	 offers[GOPHER_NCHARSETS];
+	const char	*offer[2 * GOPHER_NCHARSETS + 1];
+	size_t		 i, n = 0;
+
 	buf_init(&out, GOPHER_REPLY_MAX);
 	buf_init(&textsel, 0);
 	g->o.item_type = gopher_item_type;
 	g->o.arg = g;
+	/* the page in each other charset: the server's own needs no prefix */
+	for (i = 0; i < GOPHER_NCHARSETS; i++) {
+		buf_init(&offers[i], 0);
+		if (gopher_charsets[i].cs == g->o.charset)
+			continue;
+		buf_printf(&offers[i], "%s%s", gopher_charsets[i].cs ==
+		    (enum charset)g->cfg->charset ? "" :
+		    gopher_charsets[i].prefix, base);
+		offer[n++] = gopher_charsets[i].offer;
+		offer[n++] = buf_failed(&offers[i]) ? "\t" : offers[i].data;
+	}
+	offer[n] = NULL;
+	g->o.offers = offer;
 	if (text)
 		rc = gophermap_text(&out, &g->o, base, gmi, len);
 	else {
-		buf_printf(&textsel, "%s%s", GOPHER_TEXT_PREFIX, base);
+		buf_printf(&textsel, "%s%s%s", g->o.sel_prefix ?
+		    g->o.sel_prefix : "", GOPHER_TEXT_PREFIX, base);
 		rc = gophermap_menu(&out, &g->o, base, textsel.data, gmi,
 		    len);
 	}
 	buf_free(&textsel);
+	for (i = 0; i < GOPHER_NCHARSETS; i++)
+		buf_free(&offers[i]);
 	if (rc == 0 && g->attrs && !text) {
 		/* '$': the menu's items as Gopher+ attribute blocks */
 		struct gopherplus_opts	 po;
@@ -499,7 +555,7 @@ gopher_input(struct conn *c)
 	size_t			 urllen;
 	struct policy		 pol;
 	const char		*mt;
-	int			 dir, text = 0, rc;
+	int			 dir, text = 0, rc, cs;
 	char			 plus, type, view[64] = "";
 
 	switch (selector_parse(c->req, c->reqlen, &sr)) {
@@ -558,6 +614,11 @@ gopher_input(struct conn *c)
 		}
 		return gopher_send(c, 20, &page, -1, 0, plus);
 	}
+	/* a charset chosen by the reader, then the text view */
+	if ((cs = gopher_charset_prefix(&sel)) != -1) {
+		g.o.charset = gopher_charsets[cs].cs;
+		g.o.sel_prefix = gopher_charsets[cs].prefix;
+	}
 	if (strncmp(sel, GOPHER_TEXT_PREFIX "/", sizeof(GOPHER_TEXT_PREFIX)) ==
 	    0) {
 		text = 1;
@@ -580,7 +641,7 @@ gopher_input(struct conn *c)
 	/* the request as asked, before a directory is found to be one */
 	snprintf(name, sizeof(name), "%c%s", dir ? 'd' : 'f', path);
 	key.gen = c->site;
-	key.variant = (text ? 1 : 0) | g.attrs << 1;
+	key.variant = (text ? 1 : 0) | g.attrs << 1 | (cs + 1) << 2;
 	key.name = name;
 	if (gopher_cached(&g, &key, plus, &rc))
 		return rc;

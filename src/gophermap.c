@@ -467,10 +467,24 @@ gophermap_gopher_link(struct render *r, const char *u, size_t len, struct link *
 static void
 gophermap_local_link(struct render *r, const char *path, size_t len, struct link *lk)
 {
-	if (gophermap_local_selector(r, path, len) == 0 &&
-	    r->sel.len <= SELECTOR_MAX &&
-	    (lk->type = gophermap_local_type(r, gophermap_bufstr(&r->sel))) != 0)
-		lk->kind = LINK_LOCAL;
+	const char	*pre = r->o->sel_prefix ? r->o->sel_prefix : "";
+	size_t		 plen = strlen(pre);
+
+	if (gophermap_local_selector(r, path, len) != 0 ||
+	    r->sel.len + plen > SELECTOR_MAX ||
+	    (lk->type = gophermap_local_type(r, gophermap_bufstr(&r->sel))) == 0)
+		return;
+	lk->kind = LINK_LOCAL;
+	if (plen == 0)
+		return;
+	/* the prefix keeps a reader in the charset chosen, page to page */
+	buf_reset(&r->exp);
+	buf_append(&r->exp, pre, plen);
+	buf_append(&r->exp, gophermap_bufstr(&r->sel), r->sel.len);
+	buf_reset(&r->sel);
+	buf_append(&r->sel, gophermap_bufstr(&r->exp), r->exp.len);
+	if (buf_failed(&r->exp) || buf_failed(&r->sel))
+		r->err = 1;
 }
 
 /* Length of a URL's path: up to its query or fragment. */
@@ -873,14 +887,27 @@ gophermap_render_done(struct render *r)
 }
 
 static void
-gophermap_offer_text(struct render *r, const char *textsel)
+gophermap_offer(struct render *r, char type, const char *label,
+    const char *sel)
 {
-	gophermap_fold(r, TEXT_OFFER, strlen(TEXT_OFFER));
+	gophermap_fold(r, label, strlen(label));
 	buf_reset(&r->line);
 	gophermap_shortened(r, &r->line);
-	buf_putc(r->out, '0');
+	buf_putc(r->out, type);
 	buf_append(r->out, gophermap_bufstr(&r->line), r->line.len);
-	gophermap_tail(r, textsel, strlen(textsel), r->o->host, r->port);
+	gophermap_tail(r, sel, strlen(sel), r->o->host, r->port);
+}
+
+/* The page as text, then in the other charsets (o->offers). */
+static void
+gophermap_offer_text(struct render *r, const char *textsel)
+{
+	const char *const	*p;
+
+	gophermap_offer(r, '0', TEXT_OFFER, textsel);
+	for (p = r->o->offers; p != NULL && p[0] != NULL && p[1] != NULL;
+	    p += 2)
+		gophermap_offer(r, '1', p[0], p[1]);
 	gophermap_emit(r, "", 0);
 }
 
@@ -896,10 +923,14 @@ gophermap_menu(struct buf *out, const struct gophermap_opts *o,
 	struct render		 r;
 	struct gemtext		 g;
 	struct gemtext_line	 l;
+	const char *const	*p;
 	int			 offer = textsel != NULL;
 
 	if (textsel != NULL && !gophermap_field_ok(textsel, strlen(textsel)))
 		return -1;
+	for (p = o->offers; p != NULL && p[0] != NULL && p[1] != NULL; p += 2)
+		if (!gophermap_field_ok(p[1], strlen(p[1])))
+			return -1;
 	if (gophermap_render_init(&r, out, o, selector, 0) == -1)
 		return -1;
 	gemtext_init(&g, gmi, len);
