@@ -14,8 +14,8 @@ for c in tmux gopher sacc vf1 lynx; do
 		"$YURT_TOP/tests/need-packages" test tmux gopher sacc vf1 lynx \
 		    >/dev/null 2>&1; break; }
 done
-ok 'command -v tmux && command -v gopher && command -v sacc && command -v vf1 &&
-    command -v lynx && command -v curl >/dev/null' "tmux, gopher, sacc, vf1, lynx and curl are installed"
+ok '(command -v tmux && command -v gopher && command -v sacc && command -v vf1 &&
+    command -v lynx && command -v curl) >/dev/null' "tmux, gopher, sacc, vf1, lynx and curl are installed"
 
 CAP="$YURT_TOP/capsule"
 R="$T/root"
@@ -57,6 +57,23 @@ displays() { cut -f1 "$1" | cut -c2- >"$1.d"; echo "$1.d"; }
 # An "h" item (URL: selector) on some page, for each client to reach.
 h_item() {
 	grep -h "^h[^	]*	URL:" "$@" | head -n 1
+}
+
+# umn_read FILE — page through what the screen shows (space), to its
+# last page ("Page: N/N" in a menu, "100%" in the pager), each screen's
+# lines but the title and the footer appended to FILE
+umn_read() {
+	local i
+	: >"$1"
+	for i in $(seq 1 60); do
+		sleep 0.3
+		umn_screen "$1.s"
+		sed -e '1,2d' -e '/^Press ? for Help/d' -e '/^\[Help: ?\]/d' \
+		    -e '/^+---*+$/d' "$1.s" >>"$1"
+		grep -qE 'Page: ([0-9]+)/\1 *$|100%' "$1.s" && return 0
+		umn_keys Space
+	done
+	return 1
 }
 
 umn_keys() {
@@ -160,20 +177,20 @@ for cs in utf-8 latin1 ascii; do
 		label=$(grep -m1 "^1[^	]*	/$p	" "$T/c.menu" | cut -f1 | cut -c2-)
 		n=$(grep -F -- "$label" "$T/u.menu" | grep -o '\[ *[0-9]*\]' | head -n 1 | tr -dc 0-9)
 		umn_keys "$n" && umn_keys Enter
+		tn=$n
 		ok '[ -n "$n" ] && wait_screen "$T/u.$p" "$(title_probe "$CAP/$p")"' \
 		    "$cs UMN gopher: follows the link to $p"
 		if [ "$p" = testimony.gmi ]; then
-			umn_keys End
-			ok 'wait_screen "$T/u.end" "$LAST"' \
+			umn_read "$T/u.end"
+			ok 'has_words "$T/u.end" "$LAST"' \
 			    "$cs UMN gopher: the testimony to its last paragraph"
-			umn_keys Home
-			umn_screen "$T/u.t"
-			n=$(grep -F "$(sed -n 's/^0\([^	]*\)	.*/\1/p' <<<"$(grep -m1 "	$tsel	" "$T/c.testimony.gmi")")" "$T/u.t" |
-			    grep -o '\[ *[0-9]*\]' | head -n 1 | tr -dc 0-9)
+			umn_keys u && umn_keys "$tn" && umn_keys Enter
+			wait_screen "$T/u.t" "$(title_probe "$CAP/$p")"
+			tl=$(grep -m1 "	$tsel	" "$T/c.testimony.gmi" | cut -f1 | cut -c2-)
+			n=$(grep -F -- "$tl" "$T/u.t" | grep -o '\[ *[0-9]*\]' | head -n 1 | tr -dc 0-9)
 			umn_keys "$n" && umn_keys Enter
-			sleep 0.5
-			umn_keys End
-			ok '[ -n "$n" ] && wait_screen "$T/u.text" "$LAST"' \
+			umn_read "$T/u.text"
+			ok '[ -n "$n" ] && has_words "$T/u.text" "$LAST" && has_words "$T/u.text" "[L1]"' \
 			    "$cs UMN gopher: the plain-text view, to the end"
 			umn_keys u
 		fi
