@@ -71,7 +71,7 @@ umn_read() {
 		sed -e '1,2d' -e '/^Press ? for Help/d' -e '/^\[Help: ?\]/d' \
 		    -e '/^+---*+$/d' "$1.s" >>"$1"
 		grep -qE 'Page: ([0-9]+)/\1 *$|100%' "$1.s" && return 0
-		umn_keys Space
+		umn_keys Space 2>/dev/null || umn_keys " "
 	done
 	return 1
 }
@@ -195,6 +195,51 @@ for cs in utf-8 latin1 ascii; do
 			umn_keys u
 		fi
 		umn_keys u
+	done
+	tmux -L "$TMUX_SOCK" kill-server 2>/dev/null
+
+	# --- sacc, in tmux: J moves to the next link, l opens it --------------
+	# linkno MENU SELECTOR — the item's rank among the menu's links
+	linkno() { num "$@"; }
+	# the pager sacc runs for text: keep what it is given
+	printf '#!/bin/sh\ncat >"%s"\n' "$T/s.pager" >"$T/pager"
+	chmod +x "$T/pager"
+	rm -f "$T/s.pager"
+	HOME=$T LANG=C PAGER=$T/pager tmux -L "$TMUX_SOCK" new-session -d -s c \
+	    -x 100 -y 40 "sacc $U/1/"
+	ok 'wait_screen "$T/s.menu" "$(title_probe "$CAP/index.gmi")"' "$cs sacc: the main menu"
+	sacc_open() {	# sacc_open MENU SELECTOR: from the top, to it, open
+		local i k
+		k=$(linkno "$1" "$2")
+		[ -n "$k" ] || return 1
+		umn_keys g
+		for i in $(seq 1 "$k"); do umn_keys J; done
+		umn_keys l
+	}
+	for p in $PAGES; do
+		sacc_open "$T/c.menu" "/$p"
+		ok 'wait_screen "$T/s.$p" "$(title_probe "$CAP/$p")"' "$cs sacc: follows the link to $p"
+		if [ "$p" = testimony.gmi ]; then
+			# to its end (G), each line without sacc's 5-column type
+			umn_keys G
+			umn_screen "$T/s.end.s"
+			sed -e '$d' -e 's/^.....//' "$T/s.end.s" >"$T/s.end"
+			ok 'has_words "$T/s.end" "$LAST" && grep -q "^100%" "$T/s.end.s"' \
+			    "$cs sacc: the testimony to its last paragraph"
+			sacc_open "$T/c.testimony.gmi" "$tsel"
+			for i in $(seq 1 25); do [ -s "$T/s.pager" ] && break; sleep 0.2; done
+			ok 'has_words "$T/s.pager" "$LAST" && has_words "$T/s.pager" "[L1]"' \
+			    "$cs sacc: the plain-text view, to the end"
+		fi
+		if [ "c.$p" = "${hpage##*/}" ]; then
+			k=$(linkno "$hpage" "$hsel")
+			umn_keys g
+			for i in $(seq 1 "$k"); do umn_keys J; done
+			umn_keys u
+			umn_screen "$T/s.h"
+			ok 'grep -qF "$hurl" "$T/s.h"' "$cs sacc: an h URL: item, its URI shown"
+		fi
+		umn_keys h
 	done
 	tmux -L "$TMUX_SOCK" kill-server 2>/dev/null
 
