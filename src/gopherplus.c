@@ -85,8 +85,9 @@ gopherplus_item(struct buf *out, const struct gopherplus_opts *o,
 	if (type != 'i' && type != '3') {
 		gopherplus_view(out, it.view ? it.view :
 		    gopherplus_type_view(type), known ? it.size : -1);
+		/* the text view's size: the source's, near enough */
 		if (known && it.text_view)
-			gopherplus_view(out, "text/plain", -1);
+			gopherplus_view(out, "text/plain", it.size);
 	}
 	return buf_failed(out) ? -1 : 0;
 }
