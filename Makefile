@@ -76,7 +76,7 @@ deps:
 
 test-deps: deps
 	@./tests/need-packages test openssl curl lynx perl mandoc systemd faketime \
-	  haproxy nginx-light libnginx-mod-stream
+	  haproxy nginx-light libnginx-mod-stream tmux gopher sacc vf1
 
 $(B)/yurt: $(B)/main.o $(LIBOBJS) | deps
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)

@@ -31,7 +31,9 @@ struct fs_result {
 /*
  * Looks up path (already decoded and resolved, no leading slash, "" for
  * the root); dir says the request ended with '/'.  Dot-files are never
- * found.  A listing is written into listing when listings are on.
+ * found.  A listing is written into listing when listings are on; with
+ * a NULL listing, FS_LISTING only says there would be one (for a link's
+ * item type), and nothing is read.
  */
 void	fs_open(int rootfd, const char *path, int dir, int listing,
 	    struct buf *out, struct fs_result *);

@@ -1,4 +1,5 @@
 #include <errno.h>
+#include <strings.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +12,7 @@
 #include "fs.h"
 #include "gopher.h"
 #include "gophermap.h"
+#include "gopherplus.h"
 #include "mime.h"
 #include "policy.h"
 #include "program.h"
@@ -32,6 +34,9 @@ struct gopher_req {
 	struct conn		*c;
 	const struct config	*cfg;
 	int			 rootfd;
+	int			 listing;	/* rendering a listing */
+	int			 attrs;		/* Gopher+ '$': attributes */
+	char			 port[12];
 	struct gophermap_opts	 o;
 };
 
@@ -53,6 +58,42 @@ gopher_opts(struct gopher_req *g, struct conn *c)
 	    cfg->public_port : cfg->port);
 	g->o.width = (size_t)cfg->width;
 	g->o.charset = (enum charset)cfg->charset;
+	(void)snprintf(g->port, sizeof(g->port), "%u", g->o.port);
+}
+
+/*
+ * The charsets a reader may choose by selector, whatever the server's:
+ * "/.ascii/page.gmi" is /page.gmi in US-ASCII, and its links stay in
+ * /.ascii/.  A dot-directory can never hold a real file.
+ */
+static const struct {
+	const char	*prefix;
+	enum charset	 cs;
+	const char	*offer;
+} gopher_charsets[] = {
+	{ "/.ascii", CHARSET_ASCII, "This page in plain ASCII (any terminal)" },
+	{ "/.latin1", CHARSET_LATIN1, "This page in Latin-1 (ISO-8859-1)" },
+	{ "/.utf8", CHARSET_UTF8, "This page in UTF-8" }
+};
+
+#define GOPHER_NCHARSETS \
+	(sizeof(gopher_charsets) / sizeof(gopher_charsets[0]))
+
+/* Strips a charset prefix off *sel: its index, or -1 when none. */
+static int
+gopher_charset_prefix(const char **sel)
+{
+	size_t	 i, n;
+
+	for (i = 0; i < GOPHER_NCHARSETS; i++) {
+		n = strlen(gopher_charsets[i].prefix);
+		if (strncmp(*sel, gopher_charsets[i].prefix, n) == 0 &&
+		    ((*sel)[n] == '/' || (*sel)[n] == '\0')) {
+			*sel = (*sel)[n] ? *sel + n : "/";
+			return (int)i;
+		}
+	}
+	return -1;
 }
 
 /*
@@ -98,7 +139,13 @@ gopher_type_of(const char *mime)
 	return '9';
 }
 
-/* The item type of a local selector: the extension, else libmagic. */
+/*
+ * The item type of a local selector: the extension, else libmagic.  A
+ * listing's entries are typed from their names alone (a directory's ends
+ * with '/', from readdir's d_type): thousands of files would otherwise
+ * cost thousands of opens and libmagic runs, and a listing shows only
+ * what is there.
+ */
 static char
 gopher_item_type(void *arg, const char *sel)
 {
@@ -113,7 +160,10 @@ gopher_item_type(void *arg, const char *sel)
 	/* a type rule decides what the item is */
 	if ((mt = policy_type(g->c->site, g->o.host, path, dir)) != NULL)
 		return gopher_type_of(mt);
-	fs_open(g->rootfd, path, dir, 0, NULL, &f);
+	if (g->listing)
+		return (t = gophermap_type(sel)) != 0 ? t : '9';
+	/* a directory without an index is a menu when listings are on */
+	fs_open(g->rootfd, path, dir, g->cfg->listing, NULL, &f);
 	switch (f.kind) {
 	case FS_REDIRECT:
 		return '1';
@@ -136,9 +186,12 @@ static int
 gopher_send(struct conn *c, int status, struct buf *body, int fd, off_t size,
     char plus)
 {
-	/* Gopher+ "+-1": a reply that ends with "."; "+-2": at the close */
-	const char *head = plus ? (fd == -1 ? "+-1\r\n" : "+-2\r\n") : "";
+	/* Gopher+: the reply's length first, "+SIZE" (known here) */
+	char	 head[32] = "";
 
+	if (plus)
+		(void)snprintf(head, sizeof(head), "+%lld\r\n", fd != -1 ?
+		    (long long)size : body != NULL ? (long long)body->len : 0);
 	conn_respond(c, status, head, strlen(head), body, fd, size);
 	return 1;
 }
@@ -197,12 +250,66 @@ gopher_slurp(int fd, struct buf *b)
 	return buf_read(b, fd);
 }
 
-/* Where a page came from, for the cache; NULL for a listing. */
+/* Where a page came from (a listing: its directory), for the cache. */
 struct gopher_src {
 	const struct cache_key	*key;
 	const char		*file;
 	const struct stat	*st;
 };
+
+/*
+ * What Gopher+ tells of one of our items: its date and size, from the
+ * safe open (a stat of the path could follow a symlink out of the root),
+ * its type by name only.
+ */
+static int
+gopher_plus_stat(void *arg, char type, const char *sel, size_t sellen,
+    struct gopherplus_item *it)
+{
+	struct gopher_req	*g = arg;
+	struct fs_result	 f;
+	char			 s[SELECTOR_MAX + 1], path[URL_MAX + 1];
+	const char		*p = s;
+	int			 dir, text = 0;
+
+	if (sellen >= sizeof(s) || sellen == 0 || sel[0] != '/')
+		return -1;
+	memcpy(s, sel, sellen);
+	s[sellen] = '\0';
+	(void)gopher_charset_prefix(&p);
+	if (strncmp(p, GOPHER_TEXT_PREFIX "/", sizeof(GOPHER_TEXT_PREFIX)) ==
+	    0) {
+		text = 1;
+		p += sizeof(GOPHER_TEXT_PREFIX) - 1;
+	}
+	if (gopher_path(p, path, sizeof(path), &dir) == -1)
+		return -1;
+	fs_open(g->rootfd, path, dir, g->cfg->listing, NULL, &f);
+	if (f.kind == FS_REDIRECT)
+		fs_open(g->rootfd, path, 1, g->cfg->listing, NULL, &f);
+	if (f.kind != FS_FILE && f.kind != FS_LISTING)
+		return -1;
+	if (f.fd != -1)
+		close(f.fd);
+	it->date = f.st.st_mtime;
+	it->size = f.kind == FS_FILE ? (long long)f.size : -1;
+	it->text_view = type == '1' && !text && f.kind == FS_FILE;
+	if (type != '1' && type != '0' && f.kind == FS_FILE)
+		it->view = mime_ext(f.name);
+	return 0;
+}
+
+static void
+gopher_plus_opts(struct gopher_req *g, struct gopherplus_opts *po,
+    time_t date)
+{
+	memset(po, 0, sizeof(*po));
+	po->host = g->o.host;
+	po->port = g->port;
+	po->date = date;
+	po->item = gopher_plus_stat;
+	po->arg = g;
+}
 
 /*
  * A page: its menu, or its plain text.  Links resolve against the page's
@@ -216,18 +323,50 @@ gopher_page(struct gopher_req *g, const char *gmi, size_t len,
 	struct buf	 out, textsel;
 	int		 rc;
 
+	struct buf	 offers[GOPHER_NCHARSETS];
+	const char	*offer[2 * GOPHER_NCHARSETS + 1];
+	size_t		 i, n = 0;
+
 	buf_init(&out, GOPHER_REPLY_MAX);
 	buf_init(&textsel, 0);
 	g->o.item_type = gopher_item_type;
 	g->o.arg = g;
+	/* the page in each other charset: the server's own needs no prefix */
+	for (i = 0; i < GOPHER_NCHARSETS; i++) {
+		buf_init(&offers[i], 0);
+		if (gopher_charsets[i].cs == g->o.charset)
+			continue;
+		buf_printf(&offers[i], "%s%s", gopher_charsets[i].cs ==
+		    (enum charset)g->cfg->charset ? "" :
+		    gopher_charsets[i].prefix, base);
+		offer[n++] = gopher_charsets[i].offer;
+		offer[n++] = buf_failed(&offers[i]) ? "\t" : offers[i].data;
+	}
+	offer[n] = NULL;
+	g->o.offers = offer;
 	if (text)
 		rc = gophermap_text(&out, &g->o, base, gmi, len);
 	else {
-		buf_printf(&textsel, "%s%s", GOPHER_TEXT_PREFIX, base);
+		buf_printf(&textsel, "%s%s%s", g->o.sel_prefix ?
+		    g->o.sel_prefix : "", GOPHER_TEXT_PREFIX, base);
 		rc = gophermap_menu(&out, &g->o, base, textsel.data, gmi,
 		    len);
 	}
 	buf_free(&textsel);
+	for (i = 0; i < GOPHER_NCHARSETS; i++)
+		buf_free(&offers[i]);
+	if (rc == 0 && g->attrs && !text) {
+		/* '$': the menu's items as Gopher+ attribute blocks */
+		struct gopherplus_opts	 po;
+		struct buf		 attrs;
+
+		buf_init(&attrs, GOPHER_REPLY_MAX);
+		gopher_plus_opts(g, &po, src != NULL ? src->st->st_mtime : 0);
+		rc = gopherplus_menu(&attrs, &po, out.data ? out.data : "",
+		    out.len);
+		buf_free(&out);
+		out = attrs;
+	}
 	if (rc == -1) {
 		buf_free(&out);
 		return gopher_error(g, 40, "This page could not be rendered",
@@ -239,23 +378,25 @@ gopher_page(struct gopher_req *g, const char *gmi, size_t len,
 	return gopher_send(g->c, 20, &out, -1, 0, plus);
 }
 
-/* Gopher+ attribute requests get a minimal, valid answer. */
+/* '!': the attribute blocks of one item, named by its selector. */
 static int
 gopher_plus_info(struct gopher_req *g, const char *sel, char type)
 {
-	struct buf	 b, item;
+	struct gopherplus_opts	 po;
+	struct buf		 b, item;
+	int			 rc;
 
 	buf_init(&b, 0);
 	buf_init(&item, 0);
-	if (gophermap_item(&item, &g->o, type, sel, strlen(sel), sel) == -1) {
-		buf_free(&item);
+	gopher_plus_opts(g, &po, 0);
+	rc = gophermap_item(&item, &g->o, type, sel, strlen(sel), sel);
+	if (rc == 0)
+		rc = gopherplus_item(&b, &po, item.data, item.len - 2);
+	buf_free(&item);
+	if (rc == -1) {
+		buf_free(&b);
 		return gopher_error(g, 59, "Bad selector", '+');
 	}
-	/* the item line without its CRLF, then the +ADMIN block */
-	buf_printf(&b, "+INFO: %.*s\t+\r\n+ADMIN:\r\n Admin: the operator of "
-	    "%s\r\n Mod-Date: <00000000000000>\r\n", (int)(item.len - 2),
-	    item.data, g->o.host);
-	buf_free(&item);
 	buf_puts(&b, ".\r\n");
 	return gopher_send(g->c, 20, &b, -1, 0, '+');
 }
@@ -414,8 +555,8 @@ gopher_input(struct conn *c)
 	size_t			 urllen;
 	struct policy		 pol;
 	const char		*mt;
-	int			 dir, text = 0, rc;
-	char			 plus, type;
+	int			 dir, text = 0, rc, cs;
+	char			 plus, type, view[64] = "";
 
 	switch (selector_parse(c->req, c->reqlen, &sr)) {
 	case SELECTOR_MORE:
@@ -444,12 +585,20 @@ gopher_input(struct conn *c)
 		    "second%s", c->limited, c->limited == 1 ? "" : "s");
 		return gopher_error(&g, 44, msg, 0);
 	}
-	/* '$' asks for a menu's attributes: the menu will do, as "+-1" */
+	/*
+	 * Gopher+: '$' asks for the attributes of a menu's items, '!' for
+	 * one item's, '+' for the item, or one view of it ("+text/plain").
+	 */
 	plus = sr.plus;
 	/* a program's search string, before the selector is moved */
 	if (sr.search != NULL)
 		(void)snprintf(search, sizeof(search), "%.*s",
 		    (int)sr.searchlen, sr.search);
+	g.attrs = plus == '$';
+	if (plus == '+' && sr.plusarglen > 0 && sr.plusarglen < sizeof(view)) {
+		memcpy(view, sr.plusarg, sr.plusarglen);
+		view[strcspn(view, " \t")] = '\0';	/* a language follows */
+	}
 	/* the selector is all the request we keep: it is also the log path */
 	memmove(c->req, sr.sel, sr.sellen);
 	c->req[sr.sellen] = '\0';
@@ -465,11 +614,17 @@ gopher_input(struct conn *c)
 		}
 		return gopher_send(c, 20, &page, -1, 0, plus);
 	}
+	/* a charset chosen by the reader, then the text view */
+	if ((cs = gopher_charset_prefix(&sel)) != -1) {
+		g.o.charset = gopher_charsets[cs].cs;
+		g.o.sel_prefix = gopher_charsets[cs].prefix;
+	}
 	if (strncmp(sel, GOPHER_TEXT_PREFIX "/", sizeof(GOPHER_TEXT_PREFIX)) ==
 	    0) {
 		text = 1;
 		sel += sizeof(GOPHER_TEXT_PREFIX) - 1;
-	}
+	} else if (strcasecmp(view, "text/plain") == 0)
+		text = 2;	/* a page's text view; any other file as it is */
 	if (gopher_path(sel, path, sizeof(path), &dir) == -1)
 		return gopher_error(&g, 59, "Bad selector", plus);
 	if (gopher_rules(&g, path, sizeof(path), &dir, &pol, plus, &rc))
@@ -486,7 +641,7 @@ gopher_input(struct conn *c)
 	/* the request as asked, before a directory is found to be one */
 	snprintf(name, sizeof(name), "%c%s", dir ? 'd' : 'f', path);
 	key.gen = c->site;
-	key.variant = text;
+	key.variant = (text ? 1 : 0) | g.attrs << 1 | (cs + 1) << 2;
 	key.name = name;
 	if (gopher_cached(&g, &key, plus, &rc))
 		return rc;
@@ -509,15 +664,20 @@ gopher_input(struct conn *c)
 
 	switch (f.kind) {
 	case FS_LISTING:
+		/* kept while the directory is unchanged (its entries) */
+		src.key = &key;
+		src.file = *path ? path : ".";
+		src.st = &f.st;
+		g.listing = 1;
 		rc = gopher_page(&g, listing.data, listing.len, base, text,
-		    plus, NULL);
+		    plus, &src);
 		buf_free(&listing);
 		return rc;
 	case FS_FILE:
 		buf_free(&listing);
 		mt = pol.type ? pol.type : mime_ext(f.name);
 		if (mt == NULL || strcmp(mt, "text/gemini") != 0) {
-			if (text) {
+			if (text == 1) {
 				close(f.fd);
 				return gopher_error(&g, 51, "Not found", plus);
 			}

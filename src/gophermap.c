@@ -467,10 +467,24 @@ gophermap_gopher_link(struct render *r, const char *u, size_t len, struct link *
 static void
 gophermap_local_link(struct render *r, const char *path, size_t len, struct link *lk)
 {
-	if (gophermap_local_selector(r, path, len) == 0 &&
-	    r->sel.len <= SELECTOR_MAX &&
-	    (lk->type = gophermap_local_type(r, gophermap_bufstr(&r->sel))) != 0)
-		lk->kind = LINK_LOCAL;
+	const char	*pre = r->o->sel_prefix ? r->o->sel_prefix : "";
+	size_t		 plen = strlen(pre);
+
+	if (gophermap_local_selector(r, path, len) != 0 ||
+	    r->sel.len + plen > SELECTOR_MAX ||
+	    (lk->type = gophermap_local_type(r, gophermap_bufstr(&r->sel))) == 0)
+		return;
+	lk->kind = LINK_LOCAL;
+	if (plen == 0)
+		return;
+	/* the prefix keeps a reader in the charset chosen, page to page */
+	buf_reset(&r->exp);
+	buf_append(&r->exp, pre, plen);
+	buf_append(&r->exp, gophermap_bufstr(&r->sel), r->sel.len);
+	buf_reset(&r->sel);
+	buf_append(&r->sel, gophermap_bufstr(&r->exp), r->exp.len);
+	if (buf_failed(&r->exp) || buf_failed(&r->sel))
+		r->err = 1;
 }
 
 /* Length of a URL's path: up to its query or fragment. */
@@ -664,27 +678,48 @@ gophermap_heading(struct render *r, int level, const char *s, size_t len)
 	r->skipblank = 1;	/* the blank line usually written after it */
 }
 
+/*
+ * One character of a preformatted line, folded, in exactly the columns
+ * it had (ASCII art stays aligned): a transliteration that is wider is
+ * cut ("EUR" for the euro sign is "E"), one that is narrower is padded.
+ */
+static size_t
+gophermap_pre_char(struct render *r, const char *s, size_t n, uint32_t cp)
+{
+	int	 cw = wrap_cpwidth(cp);
+	size_t	 w, fw, cut;
+
+	gophermap_fold(r, s, n);
+	fw = wrap_width(gophermap_bufstr(&r->fold), r->fold.len);
+	if (r->o->charset == CHARSET_UTF8 || cp == CHARSET_INVALID || cw < 0) {
+		buf_append(&r->exp, gophermap_bufstr(&r->fold), r->fold.len);
+		return fw;
+	}
+	w = (size_t)cw;
+	cut = fw > w ? wrap_cut(gophermap_bufstr(&r->fold), r->fold.len, w) :
+	    r->fold.len;
+	buf_append(&r->exp, gophermap_bufstr(&r->fold), cut);
+	for (fw = wrap_width(gophermap_bufstr(&r->fold), cut); fw < w; fw++)
+		buf_putc(&r->exp, ' ');
+	return w;
+}
+
 /* Preformatted: verbatim but for tabs, expanded to stops of 8 columns. */
 static void
 gophermap_pre_line(struct render *r, const char *s, size_t len)
 {
-	const char	*f;
 	size_t		 i, n, col = 0;
 	uint32_t	 cp;
 
-	gophermap_fold(r, s, len);
-	f = gophermap_bufstr(&r->fold);
 	buf_reset(&r->exp);
-	for (i = 0; i < r->fold.len; i += n) {
-		n = charset_decode(f + i, r->fold.len - i, &cp);
+	for (i = 0; i < len; i += n) {
+		n = charset_decode(s + i, len - i, &cp);
 		if (cp == '\t') {
 			do
 				buf_putc(&r->exp, ' ');
 			while (++col % 8 != 0);
-		} else {
-			buf_append(&r->exp, f + i, n);
-			col += (size_t)wrap_cpwidth(cp);
-		}
+		} else
+			col += gophermap_pre_char(r, s + i, n, cp);
 	}
 	buf_reset(&r->line);
 	charset_encode(&r->line, r->o->charset, gophermap_bufstr(&r->exp), r->exp.len);
@@ -730,7 +765,7 @@ gophermap_menu_link(struct render *r, const struct gemtext_line *l)
 }
 
 /*
- * In plain text a link is its label with a number, "[3] label"; the list
+ * In plain text a link is its label with a number, "[L3] label"; the list
  * at the end gives each number a URL a reader can type: gopher:// for the
  * capsule's own pages, the link as written for the others.
  */
@@ -744,7 +779,8 @@ gophermap_text_link(struct render *r, const struct gemtext_line *l)
 	char			 num[16];
 	int			 n;
 
-	n = snprintf(num, sizeof(num), "[%u] ", ++r->nlinks);
+	/* "[L3]": not to be taken for a footnote "[3]" of the text itself */
+	n = snprintf(num, sizeof(num), "[L%u] ", ++r->nlinks);
 	if (n < 0 || (size_t)n >= sizeof(num)) {
 		r->err = 1;
 		return;
@@ -851,14 +887,27 @@ gophermap_render_done(struct render *r)
 }
 
 static void
-gophermap_offer_text(struct render *r, const char *textsel)
+gophermap_offer(struct render *r, char type, const char *label,
+    const char *sel)
 {
-	gophermap_fold(r, TEXT_OFFER, strlen(TEXT_OFFER));
+	gophermap_fold(r, label, strlen(label));
 	buf_reset(&r->line);
 	gophermap_shortened(r, &r->line);
-	buf_putc(r->out, '0');
+	buf_putc(r->out, type);
 	buf_append(r->out, gophermap_bufstr(&r->line), r->line.len);
-	gophermap_tail(r, textsel, strlen(textsel), r->o->host, r->port);
+	gophermap_tail(r, sel, strlen(sel), r->o->host, r->port);
+}
+
+/* The page as text, then in the other charsets (o->offers). */
+static void
+gophermap_offer_text(struct render *r, const char *textsel)
+{
+	const char *const	*p;
+
+	gophermap_offer(r, '0', TEXT_OFFER, textsel);
+	for (p = r->o->offers; p != NULL && p[0] != NULL && p[1] != NULL;
+	    p += 2)
+		gophermap_offer(r, '1', p[0], p[1]);
 	gophermap_emit(r, "", 0);
 }
 
@@ -874,10 +923,14 @@ gophermap_menu(struct buf *out, const struct gophermap_opts *o,
 	struct render		 r;
 	struct gemtext		 g;
 	struct gemtext_line	 l;
+	const char *const	*p;
 	int			 offer = textsel != NULL;
 
 	if (textsel != NULL && !gophermap_field_ok(textsel, strlen(textsel)))
 		return -1;
+	for (p = o->offers; p != NULL && p[0] != NULL && p[1] != NULL; p += 2)
+		if (!gophermap_field_ok(p[1], strlen(p[1])))
+			return -1;
 	if (gophermap_render_init(&r, out, o, selector, 0) == -1)
 		return -1;
 	gemtext_init(&g, gmi, len);
@@ -902,7 +955,7 @@ gophermap_menu(struct buf *out, const struct gophermap_opts *o,
 
 /*
  * The page as plain text: the menu's wrapping, links numbered, their URLs
- * listed at the end; CRLF line ends and the closing "." line.
+ * listed at the end; CRLF line ends, no closing "." line.
  */
 int
 gophermap_text(struct buf *out, const struct gophermap_opts *o,
@@ -922,7 +975,10 @@ gophermap_text(struct buf *out, const struct gophermap_opts *o,
 		gophermap_heading(&r, 2, "Links", 5);
 		buf_append(out, gophermap_bufstr(&r.refs), r.refs.len);
 	}
-	buf_puts(out, ".\r\n");
+	/*
+	 * No "." line: a type-0 reply ends at the close (as Gophernicus's
+	 * do), and lynx, curl and VF-1 would show the dot as text.
+	 */
 	return gophermap_render_done(&r);
 }
 

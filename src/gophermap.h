@@ -38,6 +38,13 @@ struct gophermap_opts {
 	 */
 	char		(*item_type)(void *, const char *);
 	void		*arg;
+	/* put before every local selector written (a charset's, "/.ascii") */
+	const char	*sel_prefix;
+	/*
+	 * Items offered after the text one: display, selector, display,
+	 * selector..., NULL.  Type 1 (the page in another charset).
+	 */
+	const char *const *offers;
 };
 
 int	gophermap_menu(struct buf *, const struct gophermap_opts *,

@@ -425,19 +425,19 @@ done
 
 # --- plain text ------------------------------------------------------------
 gcurl 0/.text/page.gmi >"$OUT"
-is "$(text_problems "$OUT")" "" "/.text/page.gmi: CRLF, no lone ., no line starting with ., ends with ."
+is "$(text_problems "$OUT")" "" "/.text/page.gmi: CRLF, no lone ., no line starting with ., no . line at the end"
 ok 'grep -q PAGE-MARKER "$OUT"' "/.text/page.gmi is the page"
 ok 'has_re "$OUT" "(\.| )\.leading dot paragraph"' \
     "a paragraph starting with . is escaped, not dropped"
 ok 'has_re "$OUT" "( \.|\.\.)"' "a line that is just . is escaped"
 ok 'has_re "$OUT" "( \.\.|\.\.\.)"' "a line that is .. is escaped"
 ok 'has_re "$OUT" "( \.|\.\.)pre dot"' "a preformatted line starting with . is escaped"
-ok 'has_re "$OUT" "\[1\] To links"' "a link becomes a numbered reference [1]"
-ok 'has_line "$OUT" "[1] gopher://localhost:$GP/1/links.gmi"' \
-    "the URL list at the end gives [1] a gopher:// URL"
-ok 'has_line "$OUT" "[2] https://example.com/out"' \
+ok 'has_re "$OUT" "\[L1\] To links"' "a link becomes a numbered reference [L1]"
+ok 'has_line "$OUT" "[L1] gopher://localhost:$GP/1/links.gmi"' \
+    "the URL list at the end gives [L1] a gopher:// URL"
+ok 'has_line "$OUT" "[L2] https://example.com/out"' \
     "an external link is listed as written"
-ok '[ "$(grep -an "^\[1\] gopher" "$OUT" | cut -d: -f1)" -gt "$(grep -an "^\[1\] To links" "$OUT" | cut -d: -f1)" ]' \
+ok '[ "$(grep -an "^\[L1\] gopher" "$OUT" | cut -d: -f1)" -gt "$(grep -an "^\[L1\] To links" "$OUT" | cut -d: -f1)" ]' \
     "the URL list comes after the text"
 gcurl 0/.text/ >"$OUT"
 is "$(text_problems "$OUT")" "" "/.text/ (the root) is well-formed text"
@@ -503,17 +503,99 @@ like "$(head -c 1 "$OUT")" '^3?$' "a NUL in a selector: type-3 or close"
 printf 'GET / HTTP/1.0\r\n\r\n' | graw >"$OUT"
 like "$(head -n 1 "$OUT")" '^HTTP/1\.0 ' "GET / HTTP/1.0 gets an HTTP/1.0 reply"
 like "$(cat "$OUT")" '[Gg]opher' "... that says this is Gopher"
+# plus_problems FILE — a Gopher+ attribute reply checked line by line
+# against the grammar of the Gopher+ specification (appendix II): the
+# DataHead ("+" and the length, or -1/-2), then for each item an InfoBlock
+# ("+INFO: " and a G+DirEntity), an +ADMIN block with its " Admin: ...
+# <address>" and " Mod-Date: ... <YYYYMMDDhhmmss>" lines and a +VIEWS
+# block of " type[ language]: <Nk>" lines; then ".".  Prints the item
+# count last.
+plus_problems() {
+	perl -e '
+		open(my $fh, "<:raw", $ARGV[0]) or die; local $/; my $d = <$fh>;
+		my @p; my $n = 0; my %seen;
+		$d =~ s/\A\+(\d+|-1|-2)\r\n// or push @p, "no DataHead";
+		my $len = $1 // "";
+		push @p, "length $len, body " . length($d)
+		    if $len =~ /^\d+$/ && $len != length $d;
+		$d =~ s/\.\r\n\z// or push @p, "no . at the end";
+		my $check = sub {
+			push @p, "item $n: no $_" for grep { !$seen{$_} }
+			    qw(INFO ADMIN Admin Mod-Date VIEWS);
+		};
+		my $block = "";
+		for my $l (split /\r\n/, $d) {
+			if ($l =~ /^\+INFO: (.*)$/) {
+				$check->() if $n++;
+				%seen = (INFO => 1); $block = "INFO";
+				push @p, "bad G+DirEntity: $1" unless
+				    $1 =~ /^[^\t\r\n\0][^\t\r\n\0]*\t[^\t\r\n\0]*\t[^\t\r\n\0.]+(\.[^\t\r\n\0.]+)*\t\d+\t[+?]$/;
+			} elsif ($l =~ /^\+([^+ :]+):( .*)?$/) {
+				$block = $1; $seen{$1} = 1;
+				push @p, "$1 before +INFO" unless $n;
+			} elsif ($l =~ /^ /) {
+				if ($block eq "ADMIN" && $l =~ /^ Admin:[^\t\r\n\0]*<[^<>]*>$/) {
+					$seen{Admin} = 1;
+				} elsif ($block eq "ADMIN" && $l =~ /^ Mod-Date:[^\t\r\n\0]*<\d{14}>$/) {
+					$seen{"Mod-Date"} = 1;
+				} elsif ($block eq "VIEWS") {
+					push @p, "bad view: $l" unless $l =~ m{^ [^ :<>]+( [^ :<>]+)?: ?<\d+k>$};
+				} elsif ($block eq "ADMIN") {
+					push @p, "bad +ADMIN line: $l";
+				}
+			} else {
+				push @p, "not a block line: $l";
+			}
+		}
+		$check->() if $n;
+		print "$_\n" for @p[0 .. ($#p < 7 ? $#p : 7)];
+		print "items $n\n";' "$1"
+}
+# A legacy terminal's reader picks a charset from any menu: the page in
+# ASCII or Latin-1, by a selector prefix that its links keep.
+gcurl 1/latin.gmi >"$OUT"
+ok 'grep -qa "^1This page in plain ASCII[^	]*	/.ascii/latin.gmi	localhost	$GP" "$OUT" &&
+    grep -qa "^1This page in Latin-1[^	]*	/.latin1/latin.gmi	localhost	$GP" "$OUT"' \
+    "a UTF-8 menu offers the page in ASCII and in Latin-1"
+gcurl 1/.ascii/latin.gmi >"$OUT"
+ok '[ -s "$OUT" ] && ! LC_ALL=C grep -q "[^ -~	]" <(tr -d "\r" <"$OUT")' \
+    "/.ascii/latin.gmi is pure ASCII"
+ok 'grep -qa "^0[^	]*	/.ascii/.text/latin.gmi	" "$OUT" &&
+    grep -qa "^1This page in UTF-8	/latin.gmi	" "$OUT"' \
+    "... its text view stays in ASCII, and it offers UTF-8 back"
+gcurl 1/.ascii/ >"$OUT"
+ok 'grep -qa "^1[^	]*	/.ascii/page.gmi	" "$OUT"' "... links keep the /.ascii/ prefix"
+gcurl 0/.latin1/.text/latin.gmi >"$OUT"
+ok '[ -s "$OUT" ] && ! iconv -f UTF-8 -t UTF-8 "$OUT" >/dev/null 2>&1 &&
+    iconv -f ISO-8859-1 -t UTF-8 "$OUT" >/dev/null 2>&1' \
+    "/.latin1/.text/latin.gmi is Latin-1, not UTF-8"
+
+# a link to a directory without index.gmi is a menu when listings are on
+printf '/\r\n' | graw >"$OUT"
+ok 'grep -qa "^1A listing	/listdir/	localhost	$GP" "$OUT"' \
+    "a link to a directory without index.gmi is a type-1 item"
 printf '/\t$\r\n' | graw >"$OUT"
-like "$(head -c 1 "$OUT")" '^\+$' 'Gopher+ "\t$" gets a reply starting with +'
-ok '! head -n 1 "$OUT" | grep -q "^+-1" || ends_dot "$OUT"' '... ending with "." when it says "+-1"'
+printf '/\r\n' | graw >"$T/menu"
+nmenu=$(($(wc -l <"$T/menu") - 1))
+is "$(plus_problems "$OUT")" "items $nmenu" \
+    'Gopher+ "\t$": +INFO, +ADMIN and +VIEWS for each item of the menu, by the grammar'
+ok 'grep -qa "^+INFO: 1[^	]*	/page.gmi	localhost	$GP	+" "$OUT"' \
+    '... the items are the menu'"'"'s'
+ok 'grep -qa "^ text/plain: <[0-9]*k>" "$OUT"' "... a page offers its text/plain view"
 printf '/\t+\r\n' | graw >"$OUT"
-like "$(head -n 1 "$OUT")" $'^\\+-1\r$' 'Gopher+ "\t+" on a menu gets "+-1"'
-ok 'ends_dot "$OUT" && grep -q INDEX-MARKER "$OUT"' \
-    "... then the menu, ending with ."
+like "$(head -n 1 "$OUT")" $'^\\+[0-9]+\r$' 'Gopher+ "\t+" on a menu gets "+SIZE"'
+ok '[ "$(($(wc -c <"$OUT") - $(head -n 1 "$OUT" | wc -c)))" = "$(head -n 1 "$OUT" | tr -dc 0-9)" ] &&
+    ends_dot "$OUT" && grep -q INDEX-MARKER "$OUT"' \
+    "... then exactly that many bytes: the menu, ending with ."
 printf '/page.gmi\t!\r\n' | graw >"$OUT"
-like "$(head -n 1 "$OUT")" $'^\\+-1\r$' 'Gopher+ "\t!" gets "+-1"'
+is "$(plus_problems "$OUT")" "items 1" 'Gopher+ "\t!": one item'"'"'s blocks, by the grammar'
 ok 'grep -qa "^+INFO: 1[^	]*	/page.gmi	localhost	$GP	+" "$OUT"' \
     "... and +INFO: with the item line"
+printf '/page.gmi\t+text/plain\r\n' | graw >"$OUT"
+ok 'head -n 1 "$OUT" | grep -q "^+[0-9]" && grep -q "^PAGE-MARKER" "$OUT" &&
+    ! grep -q "	" "$OUT"' 'Gopher+ "\t+text/plain": the page as plain text'
+printf '/page.gmi\r\n' | graw >"$OUT"
+ok '! grep -q "^+" "$OUT"' "a Gopher0 request sees nothing of Gopher+"
 ok 'yurt_alive' "the server keeps running after Gopher+ probes"
 gcurl 1/page.gmi >"$OUT"
 ok 'grep -q PAGE-MARKER "$OUT"' "... and keeps serving"
@@ -586,7 +668,7 @@ for s in "" 1/page.gmi 1/links.gmi 1/render.gmi 1/dir 1/listdir/ 1/nope.gmi; do
 	    "-G/-P: every line of '/${s#?/}' has gopher.example and 7070"
 done
 gcurl 0/.text/page.gmi >"$OUT"
-ok 'has_line "$OUT" "[1] gopher://gopher.example:7070/1/links.gmi"' \
+ok 'has_line "$OUT" "[L1] gopher://gopher.example:7070/1/links.gmi"' \
     "-G/-P: the plain text's URLs use the public name and port"
 printf 'GET / HTTP/1.1\r\n\r\n' | graw >"$OUT"
 like "$(cat "$OUT")" 'gopher://gopher\.example:7070/' "-G/-P: the HTTP reply names the public URL"
@@ -678,7 +760,9 @@ for f in menu text; do
 	gcurl "$s" >"$T/latin.l1.$f"
 	ok '[ -s "$T/latin.l1.$f" ] && ! iconv -f UTF-8 -t UTF-8 "$T/latin.l1.$f" >/dev/null 2>&1' \
 	    "-C latin1: /${s#?/} is not UTF-8"
-	ok 'iconv -f ISO-8859-1 -t UTF-8 "$T/latin.l1.$f" | cmp -s - "$T/latin.utf8.$f"' \
+	# but for the offers of the page in the other charsets
+	ok 'iconv -f ISO-8859-1 -t UTF-8 "$T/latin.l1.$f" | grep -v "^1This page in " |
+	    cmp -s - <(grep -v "^1This page in " "$T/latin.utf8.$f")' \
 	    "-C latin1: /${s#?/} converted back from ISO-8859-1 is the UTF-8 rendering"
 done
 is "$(menu_problems "$T/latin.l1.menu" localhost 7070)" "" "-C latin1: the menu is well-formed"

@@ -313,18 +313,18 @@ menu_problems() {
 		print "$_\n" for @p[0 .. ($#p < 7 ? $#p : 7)];' "$@"
 }
 
-# text_problems FILE — a type-0 rendering: CRLF lines, "." only at the end,
-# no line a client could take for the end.
+# text_problems FILE — a type-0 rendering: CRLF lines, no "." line at the
+# end (the reply ends at the close) and no line a client could take for one.
 text_problems() {
 	perl -e '
 		open(my $fh, "<:raw", $ARGV[0]) or die "open: $!";
 		local $/; my $d = <$fh>; my @p;
 		push @p, "empty reply" unless length $d;
-		push @p, "does not end with .CRLF" unless $d =~ /(?:\A|\r\n)\.\r\n\z/;
+		push @p, "ends with a . line" if $d =~ /(?:\A|\r\n)\.\r\n\z/;
 		push @p, "NUL byte" if $d =~ /\0/;
 		my @l = split /\n/, $d, -1;
 		pop @l if @l && $l[-1] eq "";
-		for my $i (0 .. $#l - 1) {
+		for my $i (0 .. $#l) {
 			my $x = $l[$i]; my $n = $i + 1;
 			if ($x !~ s/\r\z//) { push @p, "line $n: no CRLF: $x"; next }
 			push @p, "line $n: a lone ." if $x eq ".";

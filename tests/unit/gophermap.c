@@ -70,7 +70,7 @@ text(const char *doc, const char *base, enum charset cs)
 	buf_reset(&out);
 	if (gophermap_text(&out, &o, base, doc, strlen(doc)) == -1)
 		return "(failed)";
-	return out.data;
+	return out.len ? out.data : "";
 }
 
 /* The first menu line of a rendering, without its CRLF. */
@@ -439,9 +439,9 @@ test_text(void)
 	    "=====\r\n"
 	    "\r\n"
 	    "See the profile.\r\n"
-	    "[1] Her profile\r\n"
-	    "[2] b\r\n"
-	    "[3] file.txt\r\n"
+	    "[L1] Her profile\r\n"
+	    "[L2] b\r\n"
+	    "[L3] file.txt\r\n"
 	    " .\r\n"
 	    " .hidden\r\n"
 	    "* .item\r\n"
@@ -450,28 +450,28 @@ test_text(void)
 	    "Links\r\n"
 	    "-----\r\n"
 	    "\r\n"
-	    "[1] gopher://" HOST "/1/dir/profile.gmi\r\n"
-	    "[2] https://example.com/a\r\n"
-	    "[3] gopher://" HOST "/9/my\r\n"
-	    ".\r\n", "text: numbered links, URLs at the end, no lone dot");
+	    "[L1] gopher://" HOST "/1/dir/profile.gmi\r\n"
+	    "[L2] https://example.com/a\r\n"
+	    "[L3] gopher://" HOST "/9/my\r\n",
+	    "text: numbered links, URLs at the end, no lone dot");
 	s = text("=> x.txt " "aaaa bbbb cccc dddd eeee ffff gggg hhhh iiii "
 	    "jjjj kkkk llll mmmm nnnn oooo", "/", CHARSET_UTF8);
-	tap_streq(s, "[1] aaaa bbbb cccc dddd eeee ffff gggg hhhh iiii jjjj "
-	    "kkkk llll\r\n    mmmm nnnn oooo\r\n\r\nLinks\r\n-----\r\n\r\n"
-	    "[1] gopher://" HOST "/0/x.txt\r\n.\r\n",
+	tap_streq(s, "[L1] aaaa bbbb cccc dddd eeee ffff gggg hhhh iiii jjjj "
+	    "kkkk llll\r\n     mmmm nnnn oooo\r\n\r\nLinks\r\n-----\r\n\r\n"
+	    "[L1] gopher://" HOST "/0/x.txt\r\n",
 	    "text: long label wrapped under its number");
 	tap_streq(text("=> caf%C3%A9%20x.txt L", "/", CHARSET_UTF8) +
-	    strlen("[1] L\r\n\r\nLinks\r\n-----\r\n\r\n"),
-	    "[1] gopher://" HOST "/0/caf%C3%A9%20x.txt\r\n.\r\n",
+	    strlen("[L1] L\r\n\r\nLinks\r\n-----\r\n\r\n"),
+	    "[L1] gopher://" HOST "/0/caf%C3%A9%20x.txt\r\n",
 	    "text: selector percent-encoded in the URL");
 	tap_streq(text("=> nothing.gmi L", "/dir/missing.gmi",
-	    CHARSET_UTF8), "[1] L\r\n\r\nLinks\r\n-----\r\n\r\n"
-	    "[1] gopher://" HOST "/1/dir/nothing.gmi\r\n.\r\n",
+	    CHARSET_UTF8), "[L1] L\r\n\r\nLinks\r\n-----\r\n\r\n"
+	    "[L1] gopher://" HOST "/1/dir/nothing.gmi\r\n",
 	    "text: own links as gopher:// URLs");
 	tap_streq(text("=> missing.gmi L", "/dir/", CHARSET_UTF8),
-	    "[1] L\r\n\r\nLinks\r\n-----\r\n\r\n[1] missing.gmi\r\n.\r\n",
+	    "[L1] L\r\n\r\nLinks\r\n-----\r\n\r\n[L1] missing.gmi\r\n",
 	    "text: a dead link keeps its URL");
-	tap_streq(text("", "/", CHARSET_UTF8), ".\r\n", "text: empty page");
+	tap_streq(text("", "/", CHARSET_UTF8), "", "text: empty page, no \".\" line");
 }
 
 static void
@@ -569,6 +569,51 @@ test_bounded(void)
 	buf_free(&b);
 }
 
+/*
+ * A preformatted table keeps its columns in every charset: each
+ * character's replacement takes the columns the character took.
+ */
+static void
+test_pre_width(void)
+{
+	static const char	 table[] =
+	    "```\n"
+	    "| Item   | Price |\n"
+	    "| M\xC3\xBCsli  | \xE2\x82\xAC 5   |\n"		/* ü, € */
+	    "| \xC5\x81\xC3\xB3" "d\xC5\xBA   | 3 \xE2\x80\x94 4 |\n"	/* Ł ó ź — */
+	    "| \xE6\xBC\xA2\xE5\xAD\x97   | \xE2\x80\xA6     |\n"	/* wide, … */
+	    "```\n";
+	static const enum charset	 cs[] = {
+		CHARSET_LATIN1, CHARSET_ASCII
+	};
+	const char	*s, *e;
+	char		 first[64], bars[64];
+	size_t		 i, j, n, bad;
+
+	for (i = 0; i < NITEMS(cs); i++) {
+		s = text(table, "/", cs[i]);
+		bad = n = 0;
+		/* where each line has its '|' (Latin-1: a byte a column) */
+		for (; (e = strstr(s, "\r\n")) != NULL; s = e + 2, n++) {
+			memset(bars, ' ', sizeof(bars));
+			for (j = 0; s + j < e && j < sizeof(bars) - 1; j++)
+				if (s[j] == '|')
+					bars[j] = '|';
+			bars[j] = '\0';
+			if (n == 0)
+				memcpy(first, bars, sizeof(first));
+			else if (strcmp(first, bars) != 0)
+				bad++;
+		}
+		tap_ok(n == 4 && bad == 0, "pre: %s table stays aligned "
+		    "(%zu lines, %zu off)", charset_name(cs[i]), n, bad);
+	}
+	s = text("```\n|\xE2\x82\xAC|\n```\n", "/", CHARSET_ASCII);
+	tap_streq(s, "|E|\r\n", "pre: the euro sign in one column, ascii");
+	s = text("|\xE2\x82\xAC|\n", "/", CHARSET_ASCII);
+	tap_streq(s, "|EUR|\r\n", "... and spelled out outside preformatted text");
+}
+
 int
 main(void)
 {
@@ -580,6 +625,7 @@ main(void)
 	test_shape();
 	test_menu_exact();
 	test_text();
+	test_pre_width();
 	test_helpers();
 	test_urlpage();
 	test_bounded();
