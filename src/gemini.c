@@ -11,7 +11,6 @@
 #include "policy.h"
 #include "puny.h"
 #include "program.h"
-#include "server.h"
 #include "site.h"
 #include "tls.h"
 
@@ -262,7 +261,7 @@ gemini_input(struct conn *c)
 	case FS_FILE:
 	case FS_LISTING:
 		type = pol.type ? pol.type : f.kind == FS_LISTING ?
-		    "text/gemini" : mime_type(c->w->mime, f.name, f.fd);
+		    "text/gemini" : mime_type(c->pool->mime, f.name, f.fd);
 		lang = pol.lang ? pol.lang : cfg->lang;
 		if (lang[0] && strcmp(type, "text/gemini") == 0)
 			snprintf(meta, sizeof(meta), "%s; lang=%s", type,

@@ -75,10 +75,10 @@ main_activated(struct server *srv)
 		    strcmp(fds[i].name, "gemini") == 0;
 		if (gemini)
 			rc = server_adopt(srv, fds[i].fd, &gemini_proto,
-			    SERVER_TLS, err, sizeof(err));
+			    CONN_IO_TLS, err, sizeof(err));
 		else if (strcmp(fds[i].name, "gopher") == 0)
 			rc = server_adopt(srv, fds[i].fd, &gopher_proto,
-			    SERVER_DETECT, err, sizeof(err));
+			    CONN_IO_DETECT, err, sizeof(err));
 		else {
 			log_warn("socket %d named \"%s\" from systemd: not "
 			    "used", fds[i].fd, fds[i].name);
@@ -134,9 +134,9 @@ main_listen(struct server *srv, const struct config *cfg)
 	int	 port = cfg->port;
 
 	/* a Gopher port also answers TLS: "gophers://" clients */
-	if (server_listen(srv, cfg, &gemini_proto, SERVER_TLS, cfg->port, err,
+	if (server_listen(srv, cfg, &gemini_proto, CONN_IO_TLS, cfg->port, err,
 	    sizeof(err)) == 0 && (cfg->gopher_port == 0 ||
-	    server_listen(srv, cfg, &gopher_proto, SERVER_DETECT,
+	    server_listen(srv, cfg, &gopher_proto, CONN_IO_DETECT,
 	    (port = cfg->gopher_port), err, sizeof(err)) == 0))
 		return;
 	if (geteuid() != 0 && port < 1024)
