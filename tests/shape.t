@@ -10,7 +10,6 @@ n=0 failed=0
 # the sandbox's own change: named here so the rest is held meanwhile.
 # Whoever shortens one takes it off this list.
 PENDING="gophermap.c gopher_input() sandbox_landlock() url_parse() url_path_resolve()"
-PENDING="$PENDING tls.c tls_ctx_new() main() config_set_value() config_load() gemini_input()"
 
 pending() {
 	local l
