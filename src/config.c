@@ -162,20 +162,128 @@ config_given(const struct config *c, const char *name)
 }
 
 static int
+config_bad(const struct config_key *k, const char *v, char *err,
+    size_t errlen)
+{
+	snprintf(err, errlen, "%s: bad value \"%.80s\"", k->name, v);
+	return -1;
+}
+
+/* "name=dir" on the command line, "name dir" in a file */
+static int
+config_set_host(struct config *c, const struct config_key *k,
+    const char *v, char *err, size_t errlen)
+{
+	struct config_host	*h;
+	char			*end, *eq;
+	size_t			 len;
+
+	if (c->nhosts == CONFIG_MAX_HOSTS) {
+		snprintf(err, errlen, "more than %d hosts", CONFIG_MAX_HOSTS);
+		return -1;
+	}
+	h = &c->hosts[c->nhosts];
+	memset(h, 0, sizeof(*h));
+	len = strcspn(v, "= \t");
+	eq = (char *)v + len;
+	if (len > CONFIG_HOST_MAX)
+		return config_bad(k, v, err, errlen);
+	/* a Unicode name is served under its ASCII (punycode) form */
+	if (puny_host_ascii(v, len, h->name, sizeof(h->name)) == -1)
+		return config_bad(k, v, err, errlen);
+	len = strlen(h->name);
+	if (*eq != '\0') {
+		eq += strspn(eq, "= \t");
+		if (*eq == '\0' || snprintf(h->root, sizeof(h->root),
+		    "%s", eq) >= (int)sizeof(h->root))
+			return config_bad(k, v, err, errlen);
+	}
+	for (end = h->name; *end; end++)
+		*end = (char)tolower((unsigned char)*end);
+	if (len > 1 && h->name[len - 1] == '.')
+		h->name[len - 1] = '\0';
+	if (!config_host_ok(h->name))
+		return config_bad(k, v, err, errlen);
+	c->nhosts++;
+	return 0;
+}
+
+/* The keys that may be given more than once: addresses, networks. */
+static int
+config_set_list(struct config *c, const struct config_key *k,
+    const char *v, char *err, size_t errlen)
+{
+	if (k->kind == K_ADDR) {
+		if (c->naddrs == CONFIG_MAX_ADDRS) {
+			snprintf(err, errlen, "more than %d addresses",
+			    CONFIG_MAX_ADDRS);
+			return -1;
+		}
+		if (*v == '\0' || snprintf(c->addrs[c->naddrs],
+		    sizeof(c->addrs[0]), "%s", v) >= (int)sizeof(c->addrs[0]))
+			return config_bad(k, v, err, errlen);
+		c->naddrs++;
+		return 0;
+	}
+	if (c->nproxy_from == CONFIG_MAX_NETS) {
+		snprintf(err, errlen, "more than %d proxy-from networks",
+		    CONFIG_MAX_NETS);
+		return -1;
+	}
+	if (proxy_net_parse(v, &c->proxy_from[c->nproxy_from]) == -1) {
+		snprintf(err, errlen, "proxy-from: \"%.80s\" is not "
+		    "an address or ADDRESS/BITS", v);
+		return -1;
+	}
+	c->nproxy_from++;
+	return 0;
+}
+
+/* Words that go verbatim into a header, a user name, a host name. */
+static int
+config_set_word(struct config *c, const struct config_key *k,
+    const char *v, char *err, size_t errlen)
+{
+	char *end;
+
+	switch (k->kind) {
+	case K_LANG:
+		if (*v == '\0' || strspn(v, "abcdefghijklmnopqrstuvwxyz"
+		    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-,") != strlen(v) ||
+		    snprintf(c->lang, sizeof(c->lang), "%s", v) >=
+		    (int)sizeof(c->lang))
+			return config_bad(k, v, err, errlen);
+		return 0;
+	case K_USER:
+		if (*v == '\0' || strspn(v, "abcdefghijklmnopqrstuvwxyz"
+		    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.") != strlen(v) ||
+		    snprintf(c->user, sizeof(c->user), "%s", v) >=
+		    (int)sizeof(c->user))
+			return config_bad(k, v, err, errlen);
+		return 0;
+	default:	/* K_NAME */
+		if (snprintf((char *)c + k->off, CONFIG_HOST_MAX + 1, "%s", v) >
+		    CONFIG_HOST_MAX || !config_host_ok(v))
+			return config_bad(k, v, err, errlen);
+		for (end = (char *)c + k->off; *end; end++)
+			*end = (char)tolower((unsigned char)*end);
+		return 0;
+	}
+}
+
+static int
 config_set_value(struct config *c, const struct config_key *k,
     const char *v, char *err, size_t errlen)
 {
-	char		*end, *eq;
+	char		*end;
 	long		 n;
-	size_t		 len;
-	struct config_host *h;
 	enum charset	 cs;
 
 	switch (k->kind) {
 	case K_PATH:
 		if (*v == '\0' || snprintf((char *)c + k->off, PATH_MAX, "%s",
 		    v) >= PATH_MAX)
-			goto bad;
+			return config_bad(k, v, err, errlen);
 		return 0;
 	case K_INT:
 		errno = 0;
@@ -189,82 +297,14 @@ config_set_value(struct config *c, const struct config_key *k,
 		*(int *)(void *)((char *)c + k->off) = (int)n;
 		return 0;
 	case K_HOST:
-		if (c->nhosts == CONFIG_MAX_HOSTS) {
-			snprintf(err, errlen, "more than %d hosts",
-			    CONFIG_MAX_HOSTS);
-			return -1;
-		}
-		h = &c->hosts[c->nhosts];
-		memset(h, 0, sizeof(*h));
-		/* "name=dir" on the command line, "name dir" in a file */
-		len = strcspn(v, "= \t");
-		eq = (char *)v + len;
-		if (len > CONFIG_HOST_MAX)
-			goto bad;
-		/* a Unicode name is served under its ASCII (punycode) form */
-		if (puny_host_ascii(v, len, h->name, sizeof(h->name)) == -1)
-			goto bad;
-		len = strlen(h->name);
-		if (*eq != '\0') {
-			eq += strspn(eq, "= \t");
-			if (*eq == '\0' || snprintf(h->root, sizeof(h->root),
-			    "%s", eq) >= (int)sizeof(h->root))
-				goto bad;
-		}
-		for (end = h->name; *end; end++)
-			*end = (char)tolower((unsigned char)*end);
-		if (len > 1 && h->name[len - 1] == '.')
-			h->name[len - 1] = '\0';
-		if (!config_host_ok(h->name))
-			goto bad;
-		c->nhosts++;
-		return 0;
+		return config_set_host(c, k, v, err, errlen);
 	case K_ADDR:
-		if (c->naddrs == CONFIG_MAX_ADDRS) {
-			snprintf(err, errlen, "more than %d addresses",
-			    CONFIG_MAX_ADDRS);
-			return -1;
-		}
-		if (*v == '\0' || snprintf(c->addrs[c->naddrs],
-		    sizeof(c->addrs[0]), "%s", v) >= (int)sizeof(c->addrs[0]))
-			goto bad;
-		c->naddrs++;
-		return 0;
 	case K_NET:
-		if (c->nproxy_from == CONFIG_MAX_NETS) {
-			snprintf(err, errlen, "more than %d proxy-from "
-			    "networks", CONFIG_MAX_NETS);
-			return -1;
-		}
-		if (proxy_net_parse(v, &c->proxy_from[c->nproxy_from]) == -1) {
-			snprintf(err, errlen, "proxy-from: \"%.80s\" is not "
-			    "an address or ADDRESS/BITS", v);
-			return -1;
-		}
-		c->nproxy_from++;
-		return 0;
+		return config_set_list(c, k, v, err, errlen);
 	case K_LANG:
-		/* it goes verbatim into a response header */
-		if (*v == '\0' || strspn(v, "abcdefghijklmnopqrstuvwxyz"
-		    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-,") != strlen(v) ||
-		    snprintf(c->lang, sizeof(c->lang), "%s", v) >=
-		    (int)sizeof(c->lang))
-			goto bad;
-		return 0;
 	case K_USER:
-		if (*v == '\0' || strspn(v, "abcdefghijklmnopqrstuvwxyz"
-		    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.") != strlen(v) ||
-		    snprintf(c->user, sizeof(c->user), "%s", v) >=
-		    (int)sizeof(c->user))
-			goto bad;
-		return 0;
 	case K_NAME:
-		if (snprintf((char *)c + k->off, CONFIG_HOST_MAX + 1, "%s", v) >
-		    CONFIG_HOST_MAX || !config_host_ok(v))
-			goto bad;
-		for (end = (char *)c + k->off; *end; end++)
-			*end = (char)tolower((unsigned char)*end);
-		return 0;
+		return config_set_word(c, k, v, err, errlen);
 	case K_CHARSET:
 		if (charset_parse(v, &cs) == -1) {
 			snprintf(err, errlen, "%s: \"%.40s\" is not utf-8, "
@@ -285,9 +325,7 @@ config_set_value(struct config *c, const struct config_key *k,
 		    k->name);
 		return -1;
 	}
-bad:
-	snprintf(err, errlen, "%s: bad value \"%.80s\"", k->name, v);
-	return -1;
+	return config_bad(k, v, err, errlen);
 }
 
 static const struct config_key *
@@ -462,18 +500,14 @@ config_read_file(struct config *c, const char *path)
 	return 0;
 }
 
-enum config_action
-config_load(struct config *c, int argc, char **argv)
+/* getopt's tables, from the one table of keys. */
+static void
+config_opts(struct option *longopts, char *shortopts)
 {
-	struct option		 longopts[NKEYS + 1];
-	char			 shortopts[NKEYS * 2 + 2], err[512];
 	const struct config_key	*k;
-	const char		*file = NULL;
 	size_t			 i, s = 0;
-	int			 ch, pass, cli_hosts, cli_addrs, cli_nets;
 
-	config_defaults(c);
-	memset(longopts, 0, sizeof(longopts));
+	memset(longopts, 0, (NKEYS + 1) * sizeof(*longopts));
 	shortopts[s++] = ':';
 	for (i = 0; i < NKEYS; i++) {
 		k = &config_keys[i];
@@ -485,62 +519,97 @@ config_load(struct config *c, int argc, char **argv)
 			shortopts[s++] = ':';
 	}
 	shortopts[s] = '\0';
+}
 
-	/* pass 0 finds the file and the exits; pass 1 overrides the file */
-	for (pass = 0; pass < 2; pass++) {
-		cli_hosts = cli_addrs = cli_nets = 0;
-		optind = 0;
-		opterr = 0;
-		while ((ch = getopt_long(argc, argv, shortopts, longopts,
-		    NULL)) != -1) {
-			if (ch == ':' || ch == '?') {
-				fprintf(stderr, "yurt: %s %s (try --help)\n",
-				    ch == ':' ? "missing value for" :
-				    "unknown option", argv[optind - 1]);
-				return CONFIG_EXIT_FAIL;
-			}
-			for (k = NULL, i = 0; i < NKEYS; i++)
-				if (config_keys[i].opt == ch)
-					k = &config_keys[i];
-			if (k->kind == K_CLI) {
-				if (pass == 1)
-					continue;
-				switch (ch) {
-				case 'c':
-					file = optarg;
-					break;
-				case 'n':
-					c->check = 1;
-					break;
-				case 'h':
-					config_usage(stdout);
-					return CONFIG_EXIT_OK;
-				case 'V':
-					printf("yurt %s\n", YURT_VERSION);
-					return CONFIG_EXIT_OK;
-				}
-				continue;
-			}
-			if (pass == 0)
-				continue;
-			/* a list on the command line replaces the file's */
-			if (ch == 'H' && !cli_hosts++)
-				c->nhosts = 0;
-			if (ch == 'a' && !cli_addrs++)
-				c->naddrs = 0;
-			if (ch == 'F' && !cli_nets++)
-				c->nproxy_from = 0;
-			if (config_set(c, k, optarg ? optarg : "", err,
-			    sizeof(err)) == -1) {
-				fprintf(stderr, "yurt: -%c: %s\n", ch, err);
-				return CONFIG_EXIT_FAIL;
-			}
-		}
-		if (optind < argc) {
-			fprintf(stderr, "yurt: unexpected argument \"%s\" "
-			    "(try --help)\n", argv[optind]);
+/* The options that are not configuration: -c, -n, -h, -V. */
+static enum config_action
+config_cli_only(struct config *c, int ch, const char **file)
+{
+	switch (ch) {
+	case 'c':
+		*file = optarg;
+		break;
+	case 'n':
+		c->check = 1;
+		break;
+	case 'h':
+		config_usage(stdout);
+		return CONFIG_EXIT_OK;
+	case 'V':
+		printf("yurt %s\n", YURT_VERSION);
+		return CONFIG_EXIT_OK;
+	}
+	return CONFIG_RUN;
+}
+
+/* pass 0 finds the file and the exits; pass 1 overrides the file */
+static enum config_action
+config_cli_pass(struct config *c, int argc, char **argv, int pass,
+    const struct option *longopts, const char *shortopts, const char **file)
+{
+	const struct config_key	*k;
+	char			 err[512];
+	size_t			 i;
+	int			 ch, cli_hosts = 0, cli_addrs = 0, cli_nets = 0;
+
+	optind = 0;
+	opterr = 0;
+	while ((ch = getopt_long(argc, argv, shortopts, longopts,
+	    NULL)) != -1) {
+		if (ch == ':' || ch == '?') {
+			fprintf(stderr, "yurt: %s %s (try --help)\n",
+			    ch == ':' ? "missing value for" :
+			    "unknown option", argv[optind - 1]);
 			return CONFIG_EXIT_FAIL;
 		}
+		for (k = NULL, i = 0; i < NKEYS; i++)
+			if (config_keys[i].opt == ch)
+				k = &config_keys[i];
+		if (k->kind == K_CLI) {
+			if (pass == 0 &&
+			    config_cli_only(c, ch, file) != CONFIG_RUN)
+				return CONFIG_EXIT_OK;
+			continue;
+		}
+		if (pass == 0)
+			continue;
+		/* a list on the command line replaces the file's */
+		if (ch == 'H' && !cli_hosts++)
+			c->nhosts = 0;
+		if (ch == 'a' && !cli_addrs++)
+			c->naddrs = 0;
+		if (ch == 'F' && !cli_nets++)
+			c->nproxy_from = 0;
+		if (config_set(c, k, optarg ? optarg : "", err,
+		    sizeof(err)) == -1) {
+			fprintf(stderr, "yurt: -%c: %s\n", ch, err);
+			return CONFIG_EXIT_FAIL;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "yurt: unexpected argument \"%s\" "
+		    "(try --help)\n", argv[optind]);
+		return CONFIG_EXIT_FAIL;
+	}
+	return CONFIG_RUN;
+}
+
+enum config_action
+config_load(struct config *c, int argc, char **argv)
+{
+	struct option		 longopts[NKEYS + 1];
+	char			 shortopts[NKEYS * 2 + 2], err[512];
+	const char		*file = NULL;
+	enum config_action	 act;
+	int			 pass;
+
+	config_defaults(c);
+	config_opts(longopts, shortopts);
+	for (pass = 0; pass < 2; pass++) {
+		act = config_cli_pass(c, argc, argv, pass, longopts, shortopts,
+		    &file);
+		if (act != CONFIG_RUN)
+			return act;
 		if (pass == 0 && file != NULL && config_read_file(c, file) == -1)
 			return CONFIG_EXIT_FAIL;
 	}

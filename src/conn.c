@@ -14,7 +14,6 @@
 
 #include "conn.h"
 #include "log.h"
-#include "program.h"
 #include "proxy.h"
 #include "ratelimit.h"
 #include "site.h"
@@ -36,6 +35,70 @@ _Static_assert(PROXY_V2_MAX <= CONN_REQ_MAX, "PROXY header buffer");
 static void	conn_event(struct ev_loop *, void *, uint32_t);
 static void	conn_timeout(struct ev_loop *, void *);
 static void	conn_step(struct conn *);
+
+/* TLS's results pass through unchanged: the codes are the same. */
+_Static_assert(TLS_WANT_READ == CONN_WANT_READ &&
+    TLS_WANT_WRITE == CONN_WANT_WRITE && TLS_EOF == CONN_EOF &&
+    TLS_ERR == CONN_ERR, "TLS and connection I/O codes");
+
+/*
+ * Which timer runs in each state.  Reading the request (however it
+ * starts: PROXY header, detection, handshake) has one deadline from the
+ * accept; the reply's writing has the idle timeout, renewed as it makes
+ * progress; a connection dropped without a reply and a lingering close
+ * get a short one.  KEEP: the timer of the state before goes on (the
+ * close_notify after a reply is still the reply's).  fresh: armed anew
+ * on entry even when the list is the same.
+ */
+enum conn_timer { CONN_T_KEEP, CONN_T_REQUEST, CONN_T_IDLE, CONN_T_LINGER };
+static const struct {
+	enum conn_timer	 t;
+	int		 fresh;
+} conn_timers[] = {
+	[CONN_PROXY] = { CONN_T_REQUEST, 0 },
+	[CONN_DETECT] = { CONN_T_REQUEST, 0 },
+	[CONN_HANDSHAKE] = { CONN_T_REQUEST, 0 },
+	[CONN_READ] = { CONN_T_REQUEST, 0 },
+	[CONN_WRITE] = { CONN_T_IDLE, 1 },
+	[CONN_SHUTDOWN] = { CONN_T_KEEP, 0 },
+	[CONN_DROP] = { CONN_T_LINGER, 1 },
+	[CONN_FLUSH] = { CONN_T_KEEP, 0 },
+	[CONN_LINGER] = { CONN_T_LINGER, 1 },
+};
+
+static struct ev_tlist *
+conn_tlist(const struct conn *c, enum conn_timer t)
+{
+	switch (t) {
+	case CONN_T_REQUEST:
+		return c->pool->t_request;
+	case CONN_T_IDLE:
+		return c->pool->t_idle;
+	case CONN_T_LINGER:
+		return c->pool->t_linger;
+	default:
+		return NULL;
+	}
+}
+
+/* Every state change goes through here, and gets its state's timer. */
+static void
+conn_enter(struct conn *c, enum conn_state state)
+{
+	struct ev_tlist *l = conn_tlist(c, conn_timers[state].t);
+
+	c->state = state;
+	if (l != NULL && (conn_timers[state].fresh || c->timer.list != l))
+		ev_timer_arm(c->pool->loop, &c->timer, l);
+}
+
+/* n bytes of the reply went out: the reader is still reading. */
+static void
+conn_progress(struct conn *c, size_t n)
+{
+	c->bytes += (unsigned long long)n;
+	ev_timer_arm(c->pool->loop, &c->timer, c->pool->t_idle);
+}
 
 /*
  * The client's address as the rate limiter keys it: an IPv4 address, or
@@ -77,14 +140,14 @@ conn_client(struct conn *c, const struct sockaddr *sa, socklen_t salen,
 	char		 host[NI_MAXHOST];
 	unsigned char	 key[8];
 	size_t		 keylen;
-	uint64_t	 now = ev_now(c->w->loop);
+	uint64_t	 now = ev_now(c->pool->loop);
 	int		 far = 0;
 
 	if ((keylen = counted ? conn_addr_key(sa, key) : 0) > 0)
-		c->limited = ratelimit_take(c->w->srv->rl, key, keylen, 1, now,
+		c->limited = ratelimit_take(c->pool->rl, key, keylen, 1, now,
 		    &far);
 	if (keylen == 8 && c->limited == 0)
-		c->limited = ratelimit_take(c->w->srv->rl, key, 6,
+		c->limited = ratelimit_take(c->pool->rl, key, 6,
 		    CONN_SHARE48, now, &far);
 	explicit_bzero(key, sizeof(key));
 	if (far)
@@ -101,46 +164,48 @@ conn_client(struct conn *c, const struct sockaddr *sa, socklen_t salen,
 
 /* The TLS layer, when the connection speaks TLS from here on. */
 static int
-conn_start(struct conn *c, enum server_io io)
+conn_start(struct conn *c, enum conn_io io)
 {
 	switch (io) {
-	case SERVER_PLAIN:
-		c->state = CONN_READ;
+	case CONN_IO_PLAIN:
+		conn_enter(c, CONN_READ);
 		break;
-	case SERVER_TLS:
+	case CONN_IO_TLS:
 		if ((c->tls = tls_conn_new(c->site->tls, c->io.fd, NULL, 0)) ==
 		    NULL)
 			return -1;
-		c->state = CONN_HANDSHAKE;
+		conn_enter(c, CONN_HANDSHAKE);
 		break;
-	case SERVER_DETECT:
-		c->state = CONN_DETECT;
+	case CONN_IO_DETECT:
+		conn_enter(c, CONN_DETECT);
 		break;
 	}
 	return 0;
 }
 
 void
-conn_new(struct worker *w, int fd, const struct server_listener *l,
-    const struct sockaddr *peer, socklen_t peerlen)
+conn_new(struct conn_pool *pool, int fd, const struct proto *proto,
+    enum conn_io io, int proxy, const struct sockaddr *peer,
+    socklen_t peerlen)
 {
 	struct conn *c;
 
 	/* a PROXY header is believed only from the balancers named */
-	if (l->proxy && !proxy_net_match(w->srv->proxy_from,
-	    w->srv->nproxy_from, peer)) {
+	if (proxy && !proxy_net_match(pool->proxy_from, pool->nproxy_from,
+	    peer)) {
+		atomic_fetch_sub(pool->total, 1);
 		close(fd);
 		return;
 	}
 	if ((c = calloc(1, sizeof(*c))) == NULL) {
-		atomic_fetch_sub(&w->srv->nconns, 1);
+		atomic_fetch_sub(pool->total, 1);
 		close(fd);
 		return;
 	}
-	c->w = w;
-	c->site = site_ref(w->site);
-	c->proto = l->proto;
-	c->kind = l->io;
+	c->pool = pool;
+	c->site = site_ref(pool->site);
+	c->proto = proto;
+	c->kind = io;
 	c->fd = -1;
 	c->sni = -1;
 	c->io.fd = fd;
@@ -148,20 +213,19 @@ conn_new(struct worker *w, int fd, const struct server_listener *l,
 	c->io.arg = c;
 	c->timer.cb = conn_timeout;
 	c->timer.arg = c;
-	c->start = ev_now(w->loop);
+	c->start = ev_now(pool->loop);
 	buf_init(&c->body, 0);
 	/* behind a balancer, the real client is named in the PROXY header */
-	if (l->proxy)
-		c->state = CONN_PROXY;
+	if (proxy)
+		conn_enter(c, CONN_PROXY);
 	else if (conn_client(c, peer, peerlen, 1) == -1 ||
-	    conn_start(c, l->io) == -1)
+	    conn_start(c, io) == -1)
 		goto fail;
-	c->next = w->conns;
-	if (w->conns)
-		w->conns->prev = c;
-	w->conns = c;
-	w->nconns++;	/* the server-wide count was taken by the caller */
-	ev_timer_arm(w->loop, &c->timer, w->t_request);
+	c->next = pool->conns;
+	if (pool->conns)
+		pool->conns->prev = c;
+	pool->conns = c;
+	pool->nconns++;	/* the server-wide count was taken by the caller */
 	/*
 	 * Accepted once data came (TCP_DEFER_ACCEPT): the request, or the
 	 * ClientHello, is read now.  Epoll hears of the connection only if
@@ -170,7 +234,8 @@ conn_new(struct worker *w, int fd, const struct server_listener *l,
 	conn_step(c);
 	return;
 fail:
-	atomic_fetch_sub(&w->srv->nconns, 1);
+	ev_timer_cancel(&c->timer);
+	atomic_fetch_sub(pool->total, 1);
 	tls_conn_free(c->tls);
 	site_unref(c->site);
 	free(c->client);
@@ -181,7 +246,7 @@ fail:
 void
 conn_free(struct conn *c)
 {
-	struct worker		*w = c->w;
+	struct conn_pool	*pool = c->pool;
 	struct log_request	 lr;
 
 	if (c->status != 0) {
@@ -192,12 +257,12 @@ conn_free(struct conn *c)
 		lr.client = c->client;
 		lr.status = c->status;
 		lr.bytes = c->bytes;
-		lr.ms = (double)(ev_now(w->loop) - c->start);
+		lr.ms = (double)(ev_now(pool->loop) - c->start);
 		log_req(&lr);
 	}
 	ev_timer_cancel(&c->timer);
 	if (c->prog != NULL)
-		program_detach(c);
+		c->src->detach(c);
 	/*
 	 * No EPOLL_CTL_DEL: closing the socket takes it out of the epoll
 	 * set, as it is never duplicated.  One system call less a request.
@@ -213,13 +278,33 @@ conn_free(struct conn *c)
 	if (c->prev)
 		c->prev->next = c->next;
 	else
-		w->conns = c->next;
+		pool->conns = c->next;
 	if (c->next)
 		c->next->prev = c->prev;
-	w->nconns--;
-	atomic_fetch_sub(&w->srv->nconns, 1);
+	pool->nconns--;
+	atomic_fetch_sub(pool->total, 1);
 	free(c);
-	server_worker_closed(w);
+	if (pool->closed != NULL)
+		pool->closed(pool);
+}
+
+void
+conn_pool_hurry(struct conn_pool *pool)
+{
+	struct conn *c;
+
+	/* a program's reply would hold the stop up to its time limit */
+	for (c = pool->conns; c != NULL; c = c->next)
+		if (c->prog != NULL)
+			c->src->hurry(c);
+}
+
+void
+conn_pool_close(struct conn_pool *pool)
+{
+	pool->closed = NULL;	/* the owner is going too */
+	while (pool->conns != NULL)
+		conn_free(pool->conns);
 }
 
 /*
@@ -243,7 +328,7 @@ conn_timeout(struct ev_loop *l, void *arg)
 static void
 conn_want(struct conn *c, int want)
 {
-	if (ev_set(c->w->loop, &c->io, want == TLS_WANT_WRITE ? EPOLLOUT :
+	if (ev_set(c->pool->loop, &c->io, want == CONN_WANT_WRITE ? EPOLLOUT :
 	    EPOLLIN) == -1)
 		conn_free(c);
 }
@@ -265,19 +350,19 @@ conn_detect(struct conn *c)
 
 	n = read(c->io.fd, c->req, CONN_REQ_MAX);
 	if (n == -1 && (errno == EAGAIN || errno == EINTR))
-		return TLS_WANT_READ;
+		return CONN_WANT_READ;
 	if (n <= 0)
-		return TLS_ERR;
+		return CONN_ERR;
 	if ((unsigned char)c->req[0] == 0x16) {
 		if ((c->tls = tls_conn_new(c->site->tls, c->io.fd, c->req,
 		    (size_t)n)) == NULL)
-			return TLS_ERR;
-		c->state = CONN_HANDSHAKE;
+			return CONN_ERR;
+		conn_enter(c, CONN_HANDSHAKE);
 		return 0;
 	}
 	c->reqlen = (size_t)n;
 	c->req[n] = '\0';
-	c->state = CONN_READ;
+	conn_enter(c, CONN_READ);
 	return 0;
 }
 
@@ -299,19 +384,19 @@ conn_proxy(struct conn *c)
 	want = PROXY_V2_MAX - c->reqlen;
 	n = recv(c->io.fd, c->req + c->reqlen, want, MSG_PEEK);
 	if (n == -1 && (errno == EAGAIN || errno == EINTR))
-		return TLS_WANT_READ;
+		return CONN_WANT_READ;
 	if (n <= 0)
-		return TLS_ERR;
+		return CONN_ERR;
 	switch (proxy_parse(c->req, c->reqlen + (size_t)n, &h)) {
 	case PROXY_MORE:
 		if (recv(c->io.fd, c->req + c->reqlen, (size_t)n, 0) != n)
-			return TLS_ERR;
+			return CONN_ERR;
 		c->reqlen += (size_t)n;
-		return TLS_WANT_READ;
+		return CONN_WANT_READ;
 	case PROXY_OK:
 		want = h.len - c->reqlen;
 		if (recv(c->io.fd, c->req + c->reqlen, want, 0) != (ssize_t)want)
-			return TLS_ERR;
+			return CONN_ERR;
 		c->reqlen = 0;
 		/* LOCAL (a health check): the balancer is the client */
 		if (h.local && getpeername(c->io.fd, (struct sockaddr *)&ss,
@@ -322,10 +407,10 @@ conn_proxy(struct conn *c)
 		if (conn_client(c, (struct sockaddr *)&h.src, h.srclen,
 		    !h.local) == -1 ||
 		    conn_start(c, c->kind) == -1)
-			return TLS_ERR;
+			return CONN_ERR;
 		return 0;
 	default:
-		return TLS_ERR;	/* malformed: closed without a word */
+		return CONN_ERR;	/* malformed: closed without a word */
 	}
 }
 
@@ -339,8 +424,8 @@ conn_read(struct conn *c, void *p, size_t n)
 	if ((r = read(c->io.fd, p, n)) > 0)
 		return r;
 	if (r == 0)
-		return TLS_EOF;
-	return errno == EAGAIN || errno == EINTR ? TLS_WANT_READ : TLS_ERR;
+		return CONN_EOF;
+	return errno == EAGAIN || errno == EINTR ? CONN_WANT_READ : CONN_ERR;
 }
 
 static ssize_t
@@ -352,7 +437,7 @@ conn_write(struct conn *c, const void *p, size_t n)
 		return tls_conn_write(c->tls, p, n);
 	if ((r = send(c->io.fd, p, n, MSG_NOSIGNAL)) >= 0)
 		return r;
-	return errno == EAGAIN || errno == EINTR ? TLS_WANT_WRITE : TLS_ERR;
+	return errno == EAGAIN || errno == EINTR ? CONN_WANT_WRITE : CONN_ERR;
 }
 
 /* Reads what has arrived of the request and lets the protocol look. */
@@ -366,7 +451,7 @@ conn_input(struct conn *c)
 		if (c->reqlen > 0 && c->proto->input(c))
 			return 0;
 		if (c->reqlen == CONN_REQ_MAX)
-			return TLS_ERR;
+			return CONN_ERR;
 		n = conn_read(c, c->req + c->reqlen, CONN_REQ_MAX - c->reqlen);
 		if (n < 0)
 			return (int)n;
@@ -423,14 +508,13 @@ conn_sendfile(struct conn *c)
 	n = sendfile(c->io.fd, c->fd, &c->fileoff, want);
 	if (n > 0) {
 		c->fileleft -= n;
-		c->bytes += (unsigned long long)n;
-		ev_timer_arm(c->w->loop, &c->timer, c->w->t_idle);
+		conn_progress(c, (size_t)n);
 		return n;
 	}
 	if (n == -1 && (errno == EAGAIN || errno == EINTR))
-		return TLS_WANT_WRITE;
+		return CONN_WANT_WRITE;
 	if (n == -1 && (errno == EPIPE || errno == ECONNRESET))
-		return TLS_ERR;
+		return CONN_ERR;
 	/* the file shrank or broke: the reply ends with what went out */
 	c->fileleft = 0;
 	return 0;
@@ -443,13 +527,13 @@ conn_output(struct conn *c)
 	int	 burst;
 
 	if (c->chunk == NULL && (c->chunk = malloc(CONN_CHUNK)) == NULL)
-		return TLS_ERR;
+		return CONN_ERR;
 	for (burst = 0; burst < CONN_BURST; burst++) {
 		if (c->chunkoff == c->chunklen)
 			conn_fill(c);
 		if (c->chunkoff == c->chunklen && c->prog != NULL) {
 			/* a program's output, a chunk at a time */
-			if ((n = program_fill(c, c->chunk, CONN_CHUNK)) <= 0)
+			if ((n = c->src->fill(c, c->chunk, CONN_CHUNK)) <= 0)
 				return (int)n;
 			c->chunkoff = 0;
 			c->chunklen = (size_t)n;
@@ -466,29 +550,28 @@ conn_output(struct conn *c)
 		if (n < 0)
 			return (int)n;
 		c->chunkoff += (size_t)n;
-		c->bytes += (unsigned long long)n;
-		ev_timer_arm(c->w->loop, &c->timer, c->w->t_idle);
+		conn_progress(c, (size_t)n);
 	}
 	/*
 	 * More to send: come back next round, but what TLS gathered goes to
 	 * the socket now (what it cannot take waits with us, and is all a
 	 * reader that does not read costs beyond the kernel's buffers).
 	 */
-	if (c->tls != NULL && tls_conn_flush(c->tls) == TLS_ERR)
-		return TLS_ERR;
+	if (c->tls != NULL && tls_conn_flush(c->tls) == CONN_ERR)
+		return CONN_ERR;
 	if (c->chunkoff == c->chunklen) {
 		free(c->chunk);		/* nothing in it while we wait */
 		c->chunk = NULL;
 		c->chunkoff = c->chunklen = 0;
 	}
-	return TLS_WANT_WRITE;
+	return CONN_WANT_WRITE;
 }
 
 /*
  * After the reply (and close_notify): whatever the client still sends is
  * read and dropped until it closes, since closing a socket with unread
  * bytes resets the connection and can destroy the reply in flight.
- * TLS_WANT_READ while the client is open and quiet.
+ * CONN_WANT_READ while the client is open and quiet.
  */
 static int
 conn_linger(struct conn *c, int *heard)
@@ -499,8 +582,8 @@ conn_linger(struct conn *c, int *heard)
 	while ((n = read(c->io.fd, scratch, sizeof(scratch))) > 0)
 		*heard = 1;
 	if (n == -1 && (errno == EAGAIN || errno == EINTR))
-		return TLS_WANT_READ;
-	return TLS_EOF;
+		return CONN_WANT_READ;
+	return CONN_EOF;
 }
 
 /*
@@ -514,16 +597,16 @@ conn_wait_program(struct conn *c)
 	int r;
 
 	if (c->tls != NULL && (r = tls_conn_flush(c->tls)) != 0) {
-		if (r == TLS_WANT_WRITE)
+		if (r == CONN_WANT_WRITE)
 			conn_want(c, r);
 		else
 			conn_free(c);
 		return;
 	}
 	if (c->io.events != 0)
-		ev_del(c->w->loop, &c->io);
+		ev_del(c->pool->loop, &c->io);
 	c->io.events = 0;
-	if (program_watch(c) == -1)
+	if (c->src->watch(c) == -1)
 		conn_free(c);
 }
 
@@ -567,26 +650,27 @@ conn_step(struct conn *c)
 		case CONN_HANDSHAKE:
 			if ((r = tls_conn_handshake(c->tls)) == 0) {
 				c->sni = tls_conn_sni(c->tls);
-				c->state = CONN_READ;
+				conn_enter(c, CONN_READ);
 			}
 			break;
 		case CONN_READ:
 			r = conn_input(c);
-			if (r == TLS_EOF || r == TLS_ERR) {
+			if (r == CONN_EOF || r == CONN_ERR) {
 				conn_free(c);	/* the client went away */
 				return;
 			}
-			if (r == TLS_WANT_READ && c->tls != NULL && !c->acked)
+			if (r == CONN_WANT_READ && c->tls != NULL && !c->acked)
 				conn_quickack(c);
 			break;
 		case CONN_WRITE:
 			if ((r = conn_output(c)) == 0)
-				c->state = CONN_SHUTDOWN;
+				conn_enter(c, CONN_SHUTDOWN);
 			break;
+		case CONN_DROP:
 		case CONN_SHUTDOWN:
 			if (c->tls == NULL ||
 			    (r = tls_conn_shutdown(c->tls)) == 0)
-				c->state = CONN_FLUSH;
+				conn_enter(c, CONN_FLUSH);
 			break;
 		case CONN_FLUSH:
 			/* the last records and close_notify leave together */
@@ -599,24 +683,23 @@ conn_step(struct conn *c)
 			 * lingering close.
 			 */
 			heard = 0;
-			if (conn_linger(c, &heard) != TLS_WANT_READ || !heard) {
+			if (conn_linger(c, &heard) != CONN_WANT_READ || !heard) {
 				conn_free(c);
 				return;
 			}
 			r = 0;
 			(void)shutdown(c->io.fd, SHUT_WR);
-			c->state = CONN_LINGER;
-			ev_timer_arm(c->w->loop, &c->timer, c->w->t_linger);
+			conn_enter(c, CONN_LINGER);
 			break;
 		case CONN_LINGER:
 			r = conn_linger(c, &heard);
 			break;
 		}
-		if (r == PROGRAM_WAIT) {
+		if (r == CONN_WAIT) {
 			conn_wait_program(c);
 			return;
 		}
-		if (r == TLS_WANT_READ || r == TLS_WANT_WRITE) {
+		if (r == CONN_WANT_READ || r == CONN_WANT_WRITE) {
 			conn_want(c, r);
 			return;
 		}
@@ -652,13 +735,11 @@ conn_respond(struct conn *c, int status, const char *head, size_t headlen,
 	c->chunkoff = 0;
 	/* the header and the start of the body share one record */
 	conn_fill(c);
-	c->state = CONN_WRITE;
-	ev_timer_arm(c->w->loop, &c->timer, c->w->t_idle);
+	conn_enter(c, CONN_WRITE);
 }
 
 void
 conn_drop(struct conn *c)
 {
-	c->state = CONN_SHUTDOWN;
-	ev_timer_arm(c->w->loop, &c->timer, c->w->t_linger);
+	conn_enter(c, CONN_DROP);
 }

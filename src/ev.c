@@ -16,10 +16,12 @@ struct ev_loop {
 	struct ev_tlist	 lists[EV_TLISTS];
 	int		 nlists;
 	void		(*wait)(void);
+	uint64_t	(*clock)(void *);
+	void		*clockarg;
 };
 
 static uint64_t
-ev_clock(void)
+ev_clock(void *arg)
 {
 	struct timespec ts;
 
@@ -38,7 +40,8 @@ ev_new(void)
 		free(l);
 		return NULL;
 	}
-	l->now = ev_clock();
+	l->clock = ev_clock;
+	l->now = ev_clock(NULL);
 	return l;
 }
 
@@ -174,28 +177,40 @@ ev_expire(struct ev_loop *l)
 	}
 }
 
+void
+ev_set_clock(struct ev_loop *l, uint64_t (*clock)(void *), void *arg)
+{
+	l->clock = clock != NULL ? clock : ev_clock;
+	l->clockarg = arg;
+	l->now = l->clock(l->clockarg);
+}
+
 int
-ev_run(struct ev_loop *l)
+ev_turn(struct ev_loop *l, int block)
 {
 	struct epoll_event	 evs[EV_BATCH];
 	struct ev_io		*io;
 	int			 i, n;
 
-	while (!l->stop) {
-		if (l->wait != NULL)
-			l->wait();
-		n = epoll_wait(l->epfd, evs, EV_BATCH, ev_next_timeout(l));
-		l->now = ev_clock();
-		if (n == -1) {
-			if (errno == EINTR)
-				continue;
-			return -1;
-		}
-		for (i = 0; i < n; i++) {
-			io = evs[i].data.ptr;
-			io->cb(l, io->arg, evs[i].events);
-		}
-		ev_expire(l);
+	if (l->wait != NULL)
+		l->wait();
+	n = epoll_wait(l->epfd, evs, EV_BATCH, block ? ev_next_timeout(l) : 0);
+	l->now = l->clock(l->clockarg);
+	if (n == -1)
+		return errno == EINTR ? 0 : -1;
+	for (i = 0; i < n; i++) {
+		io = evs[i].data.ptr;
+		io->cb(l, io->arg, evs[i].events);
 	}
+	ev_expire(l);
+	return n;
+}
+
+int
+ev_run(struct ev_loop *l)
+{
+	while (!l->stop)
+		if (ev_turn(l, 1) == -1)
+			return -1;
 	return 0;
 }

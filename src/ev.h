@@ -60,6 +60,16 @@ uint64_t ev_now(struct ev_loop *);
 void	ev_on_wait(struct ev_loop *, void (*)(void));
 /* Runs until ev_break(); returns -1 if epoll fails. */
 int	ev_run(struct ev_loop *);
+/*
+ * One turn: waits for events (up to the next deadline if block, else not
+ * at all), serves them and the timers due.  The events served, or -1.
+ */
+int	ev_turn(struct ev_loop *, int block);
+/*
+ * The clock the loop reads after each wait, in ms (NULL: CLOCK_MONOTONIC).
+ * For tests, which move time themselves.
+ */
+void	ev_set_clock(struct ev_loop *, uint64_t (*)(void *), void *arg);
 void	ev_break(struct ev_loop *);
 
 #endif

@@ -11,7 +11,6 @@
 #include "policy.h"
 #include "puny.h"
 #include "program.h"
-#include "server.h"
 #include "site.h"
 #include "tls.h"
 
@@ -199,6 +198,54 @@ gemini_program(struct conn *c, const struct gemini_request *r,
 	}
 }
 
+/* The request names a file, a directory or nothing: the reply. */
+static int
+gemini_serve(struct conn *c, const struct gemini_request *r,
+    const struct policy *pol)
+{
+	const struct site	*site = c->site;
+	const struct config	*cfg = &site->cfg;
+	struct fs_result	 f;
+	struct buf		 body;
+	const char		*type, *lang;
+	char			 meta[GEMINI_META_MAX + 1];
+	size_t			 i;
+
+	buf_init(&body, 1024 * 1024);
+	fs_open(site->hostroot[r->host], r->path, r->dir, pol->listing, &body,
+	    &f);
+	switch (f.kind) {
+	case FS_FILE:
+	case FS_LISTING:
+		type = pol->type ? pol->type : f.kind == FS_LISTING ?
+		    "text/gemini" : mime_type(c->pool->mime, f.name, f.fd);
+		lang = pol->lang ? pol->lang : cfg->lang;
+		if (lang[0] && strcmp(type, "text/gemini") == 0)
+			snprintf(meta, sizeof(meta), "%s; lang=%s", type,
+			    lang);
+		else
+			snprintf(meta, sizeof(meta), "%s", type);
+		return gemini_reply(c, 20, meta, &body, f.fd, f.size);
+	case FS_REDIRECT:
+		/* the canonical path of the directory, with its slash */
+		meta[0] = '/';
+		if (url_path_encode(r->path, meta + 1, sizeof(meta) - 2) == -1)
+			break;
+		i = strlen(meta);
+		meta[i] = '/';
+		meta[i + 1] = '\0';
+		buf_free(&body);
+		return gemini_reply(c, 31, meta, NULL, -1, 0);
+	case FS_NOTFOUND:
+		buf_free(&body);
+		return gemini_reply(c, 51, "Not found", NULL, -1, 0);
+	case FS_ERROR:
+		break;
+	}
+	buf_free(&body);
+	return gemini_reply(c, 40, "Temporary failure", NULL, -1, 0);
+}
+
 static int
 gemini_input(struct conn *c)
 {
@@ -206,13 +253,10 @@ gemini_input(struct conn *c)
 	const struct config	*cfg = &site->cfg;
 	struct gemini_site	 gs;
 	struct gemini_request	 r;
-	struct fs_result	 f;
-	struct buf		 body;
 	struct policy		 pol;
-	const char		*type, *lang;
 	char			 meta[GEMINI_META_MAX + 1];
 	char			 url[URL_MAX + 1];
-	size_t			 i, end;
+	size_t			 end;
 	int			 rc;
 
 	if ((rc = gemini_request_end(c->req, c->reqlen, &end)) == 0)
@@ -255,37 +299,5 @@ gemini_input(struct conn *c)
 
 	if ((rc = gemini_program(c, &r, url)) != 0)
 		return rc;
-	buf_init(&body, 1024 * 1024);
-	fs_open(site->hostroot[r.host], r.path, r.dir, pol.listing, &body,
-	    &f);
-	switch (f.kind) {
-	case FS_FILE:
-	case FS_LISTING:
-		type = pol.type ? pol.type : f.kind == FS_LISTING ?
-		    "text/gemini" : mime_type(c->w->mime, f.name, f.fd);
-		lang = pol.lang ? pol.lang : cfg->lang;
-		if (lang[0] && strcmp(type, "text/gemini") == 0)
-			snprintf(meta, sizeof(meta), "%s; lang=%s", type,
-			    lang);
-		else
-			snprintf(meta, sizeof(meta), "%s", type);
-		return gemini_reply(c, 20, meta, &body, f.fd, f.size);
-	case FS_REDIRECT:
-		/* the canonical path of the directory, with its slash */
-		meta[0] = '/';
-		if (url_path_encode(r.path, meta + 1, sizeof(meta) - 2) == -1)
-			break;
-		i = strlen(meta);
-		meta[i] = '/';
-		meta[i + 1] = '\0';
-		buf_free(&body);
-		return gemini_reply(c, 31, meta, NULL, -1, 0);
-	case FS_NOTFOUND:
-		buf_free(&body);
-		return gemini_reply(c, 51, "Not found", NULL, -1, 0);
-	case FS_ERROR:
-		break;
-	}
-	buf_free(&body);
-	return gemini_reply(c, 40, "Temporary failure", NULL, -1, 0);
+	return gemini_serve(c, &r, &pol);
 }

@@ -170,7 +170,7 @@ gopher_item_type(void *arg, const char *sel)
 	case FS_FILE:
 		if (*path == '\0' || dir ||
 		    (t = gophermap_type(f.name)) == 0)
-			t = gopher_type_of(mime_type(g->c->w->mime, f.name,
+			t = gopher_type_of(mime_type(g->c->pool->mime, f.name,
 			    f.fd));
 		close(f.fd);
 		/* a directory's index still makes the directory a menu */
@@ -373,7 +373,7 @@ gopher_page(struct gopher_req *g, const char *gmi, size_t len,
 		    plus);
 	}
 	if (src != NULL)
-		cache_put(g->c->w->cache, src->key, ev_now(g->c->w->loop),
+		cache_put(g->c->pool->cache, src->key, ev_now(g->c->pool->loop),
 		    src->file, src->st, out.data, out.len);
 	return gopher_send(g->c, 20, &out, -1, 0, plus);
 }
@@ -411,8 +411,8 @@ static int
 gopher_cached(struct gopher_req *g, const struct cache_key *key, char plus,
     int *rc)
 {
-	struct cache	*cache = g->c->w->cache;
-	uint64_t	 now = ev_now(g->c->w->loop);
+	struct cache	*cache = g->c->pool->cache;
+	uint64_t	 now = ev_now(g->c->pool->loop);
 	const char	*file;
 	struct stat	 st;
 	struct buf	 page;

@@ -75,10 +75,10 @@ main_activated(struct server *srv)
 		    strcmp(fds[i].name, "gemini") == 0;
 		if (gemini)
 			rc = server_adopt(srv, fds[i].fd, &gemini_proto,
-			    SERVER_TLS, err, sizeof(err));
+			    CONN_IO_TLS, err, sizeof(err));
 		else if (strcmp(fds[i].name, "gopher") == 0)
 			rc = server_adopt(srv, fds[i].fd, &gopher_proto,
-			    SERVER_DETECT, err, sizeof(err));
+			    CONN_IO_DETECT, err, sizeof(err));
 		else {
 			log_warn("socket %d named \"%s\" from systemd: not "
 			    "used", fds[i].fd, fds[i].name);
@@ -134,9 +134,9 @@ main_listen(struct server *srv, const struct config *cfg)
 	int	 port = cfg->port;
 
 	/* a Gopher port also answers TLS: "gophers://" clients */
-	if (server_listen(srv, cfg, &gemini_proto, SERVER_TLS, cfg->port, err,
+	if (server_listen(srv, cfg, &gemini_proto, CONN_IO_TLS, cfg->port, err,
 	    sizeof(err)) == 0 && (cfg->gopher_port == 0 ||
-	    server_listen(srv, cfg, &gopher_proto, SERVER_DETECT,
+	    server_listen(srv, cfg, &gopher_proto, CONN_IO_DETECT,
 	    (port = cfg->gopher_port), err, sizeof(err)) == 0))
 		return;
 	if (geteuid() != 0 && port < 1024)
@@ -319,19 +319,10 @@ main_proxy_from(struct server *srv, const struct config *cfg)
 	srv->nproxy_from = n;
 }
 
-int
-main(int argc, char **argv)
+/* Sizes glibc keeps, fixed: see the comment within. */
+static void
+main_malloc(void)
 {
-	static struct config	 cfg;
-	static struct server	 srv;
-	struct timespec		 tick;
-	sigset_t		 set;
-	char			 err[512];
-	uid_t			 uid = (uid_t)-1;
-	gid_t			 gid = (gid_t)-1;
-	uint64_t		 wd;
-	int			 sig, nworkers, asroot, activated;
-
 #ifdef __GLIBC__
 	/*
 	 * Fixed thresholds: glibc's own grow with every large block freed,
@@ -343,6 +334,87 @@ main(int argc, char **argv)
 	(void)mallopt(M_MMAP_THRESHOLD, 128 * 1024);
 	(void)mallopt(M_TRIM_THRESHOLD, 256 * 1024);
 #endif
+}
+
+/* -n: the configuration checked and printed, nothing served. */
+static int
+main_check(const struct config *cfg)
+{
+	char err[512];
+
+	if (check_config(cfg, err, sizeof(err)) == -1 ||
+	    site_check_rules(cfg, err, sizeof(err)) == -1)
+		fatal("%s", err);
+	config_print(cfg, stdout);
+	site_print_certs(cfg, stdout);
+	printf("# configuration OK\n");
+	return 0;
+}
+
+/* Workers inherit this mask; only the main thread takes signals. */
+static void
+main_signals(sigset_t *set)
+{
+	signal(SIGPIPE, SIG_IGN);
+	sigemptyset(set);
+	sigaddset(set, SIGINT);
+	sigaddset(set, SIGTERM);
+	sigaddset(set, SIGHUP);
+	sigaddset(set, SIGUSR1);
+	pthread_sigmask(SIG_BLOCK, set, NULL);
+}
+
+/*
+ * The main thread's life once serving: reloads, log reopening, the
+ * watchdog, until a signal to stop.
+ */
+static void
+main_wait(struct server *srv, const struct config *cfg, const sigset_t *set,
+    uint64_t wd, int argc, char **argv)
+{
+	struct timespec	 tick;
+	int		 sig;
+
+	tick.tv_sec = wd ? (time_t)(wd / 1000000) : 3600;
+	tick.tv_nsec = wd ? (long)(wd % 1000000) * 1000 : 0;
+	for (;;) {
+		sig = sigtimedwait(set, NULL, &tick);
+		if (sig == -1) {
+			/* only while every worker's loop still turns */
+			if (errno == EAGAIN && wd && server_alive(srv))
+				sd_notify("WATCHDOG=1");
+			continue;
+		}
+		if (sig == SIGHUP) {
+			main_reload(srv, argc, argv);
+			continue;
+		}
+		if (sig == SIGUSR1) {
+			/* the log was rotated: a new file under the same name */
+			if (cfg->log_file[0] && log_open(cfg->log_file) == -1)
+				log_err("reopening %s: %s; still writing to the "
+				    "old file", cfg->log_file, strerror(errno));
+			else if (cfg->log_file[0])
+				log_info("log reopened");
+			continue;
+		}
+		break;
+	}
+}
+
+int
+main(int argc, char **argv)
+{
+	static struct config	 cfg;
+	static struct server	 srv;
+	sigset_t		 set;
+	char			 err[512];
+	uid_t			 uid = (uid_t)-1;
+	gid_t			 gid = (gid_t)-1;
+	uint64_t		 wd;
+	int			 nworkers, asroot, activated;
+
+	main_malloc();
 	log_init();
 	sd_init();
 	switch (config_load(&cfg, argc, argv)) {
@@ -353,24 +425,10 @@ main(int argc, char **argv)
 	case CONFIG_RUN:
 		break;
 	}
-	if (cfg.check) {
-		if (check_config(&cfg, err, sizeof(err)) == -1 ||
-		    site_check_rules(&cfg, err, sizeof(err)) == -1)
-			fatal("%s", err);
-		config_print(&cfg, stdout);
-		site_print_certs(&cfg, stdout);
-		printf("# configuration OK\n");
-		return 0;
-	}
+	if (cfg.check)
+		return main_check(&cfg);
 
-	/* workers inherit this mask; only the main thread takes signals */
-	signal(SIGPIPE, SIG_IGN);
-	sigemptyset(&set);
-	sigaddset(&set, SIGINT);
-	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGHUP);
-	sigaddset(&set, SIGUSR1);
-	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	main_signals(&set);
 	if (cfg.log_file[0]) {
 		if (log_open(cfg.log_file) == -1)
 			fatal("%s: %s", cfg.log_file, strerror(errno));
@@ -412,31 +470,7 @@ main(int argc, char **argv)
 	    nworkers, nworkers == 1 ? "" : "s");
 	sd_notifyf("READY=1\nSTATUS=serving %s", cfg.root);
 
-	tick.tv_sec = wd ? (time_t)(wd / 1000000) : 3600;
-	tick.tv_nsec = wd ? (long)(wd % 1000000) * 1000 : 0;
-	for (;;) {
-		sig = sigtimedwait(&set, NULL, &tick);
-		if (sig == -1) {
-			/* only while every worker's loop still turns */
-			if (errno == EAGAIN && wd && server_alive(&srv))
-				sd_notify("WATCHDOG=1");
-			continue;
-		}
-		if (sig == SIGHUP) {
-			main_reload(&srv, argc, argv);
-			continue;
-		}
-		if (sig == SIGUSR1) {
-			/* the log was rotated: a new file under the same name */
-			if (cfg.log_file[0] && log_open(cfg.log_file) == -1)
-				log_err("reopening %s: %s; still writing to the "
-				    "old file", cfg.log_file, strerror(errno));
-			else if (cfg.log_file[0])
-				log_info("log reopened");
-			continue;
-		}
-		break;
-	}
+	main_wait(&srv, &cfg, &set, wd, argc, argv);
 	sd_notify("STOPPING=1\nSTATUS=stopping: finishing replies in flight");
 	log_info("stopping: finishing replies in flight");
 	if (server_stop(&srv, MAIN_DRAIN_SECONDS) == -1) {

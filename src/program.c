@@ -29,6 +29,13 @@
 #include "fs.h"
 #include "url.h"
 
+_Static_assert(PROGRAM_WAIT == CONN_WAIT, "the connection's wait code");
+
+/* How the connection reads a program's output. */
+static const struct conn_source program_source = {
+	program_fill, program_watch, program_detach, program_hurry
+};
+
 /* What a program may say on stderr, per run, before the rest is dropped. */
 #define PROGRAM_ERR_LINES	16
 #define PROGRAM_ERR_LINE	256
@@ -472,7 +479,7 @@ program_new(struct conn *c, const struct program_spec *s)
 	if ((p = calloc(1, sizeof(*p))) == NULL)
 		return NULL;
 	p->c = c;
-	p->loop = c->w->loop;
+	p->loop = c->pool->loop;
 	p->out.fd = p->err.fd = p->pid.fd = -1;
 	p->out.cb = program_out_event;
 	p->err.cb = program_err_event;
@@ -551,6 +558,7 @@ program_start(struct conn *c, const struct program_spec *s)
 	ev_timer_arm(p->loop, &p->limit, ev_tlist(p->loop,
 	    (uint64_t)s->timeout * 1000));
 	c->prog = p;
+	c->src = &program_source;
 	/* an empty reply for now: the program's output is what follows */
 	conn_respond(c, 42, "", 0, NULL, -1, 0);
 	return PROGRAM_OK;

@@ -20,7 +20,6 @@
 #include "cache.h"
 #include "conn.h"
 #include "log.h"
-#include "program.h"
 #include "mime.h"
 #include "server.h"
 #include "site.h"
@@ -54,7 +53,7 @@
  */
 static void
 server_listener_add(struct server *s, int fd, const struct proto *proto,
-    enum server_io io, int activated)
+    enum conn_io io, int activated)
 {
 	int one = 1, defer = SERVER_DEFER_S;
 
@@ -71,7 +70,7 @@ server_listener_add(struct server *s, int fd, const struct proto *proto,
 }
 
 static int
-server_bind(struct server *s, const struct proto *proto, enum server_io io,
+server_bind(struct server *s, const struct proto *proto, enum conn_io io,
     const char *addr, int port, int quiet, char *err, size_t errlen)
 {
 	struct addrinfo	 hints, *res, *ai;
@@ -141,7 +140,7 @@ fail:
 
 int
 server_listen(struct server *s, const struct config *cfg,
-    const struct proto *proto, enum server_io io, int port, char *err,
+    const struct proto *proto, enum conn_io io, int port, char *err,
     size_t errlen)
 {
 	size_t i;
@@ -162,7 +161,7 @@ server_listen(struct server *s, const struct config *cfg,
 
 int
 server_adopt(struct server *s, int fd, const struct proto *proto,
-    enum server_io io, char *err, size_t errlen)
+    enum conn_io io, char *err, size_t errlen)
 {
 	int fl;
 
@@ -186,11 +185,11 @@ static void
 server_refused(struct worker *w)
 {
 	w->refused++;
-	if (ev_now(w->loop) - w->refused_log < 10000 && w->refused_log != 0)
+	if (ev_now(w->pool.loop) - w->refused_log < 10000 && w->refused_log != 0)
 		return;
 	log_warn("%d connections open, the bound: refused %lu new one%s",
 	    w->srv->maxconns, w->refused, w->refused == 1 ? "" : "s");
-	w->refused_log = ev_now(w->loop);
+	w->refused_log = ev_now(w->pool.loop);
 	w->refused = 0;
 }
 
@@ -214,9 +213,9 @@ server_accept_pause(struct worker *w)
 	if (w->accept_off || w->stopping)
 		return;
 	for (i = 0; i < w->srv->nl; i++)
-		ev_del(w->loop, &w->wl[i].io);
+		ev_del(w->pool.loop, &w->wl[i].io);
 	w->accept_off = 1;
-	ev_timer_arm(w->loop, &w->accept, w->t_accept);
+	ev_timer_arm(w->pool.loop, &w->accept, w->t_accept);
 }
 
 static void
@@ -293,7 +292,8 @@ server_accept(struct ev_loop *loop, void *arg, uint32_t events)
 			server_refused(w);
 			continue;
 		}
-		conn_new(w, fd, wl->l, (struct sockaddr *)&ss, sslen);
+		conn_new(&w->pool, fd, wl->l->proto, wl->l->io, wl->l->proxy,
+		    (struct sockaddr *)&ss, sslen);
 	}
 }
 
@@ -324,14 +324,20 @@ server_alive(struct server *s)
 	return 1;
 }
 
-void
+static void
 server_worker_closed(struct worker *w)
 {
 	server_spare(w);	/* a descriptor was just given back */
-	if (w->stopping && w->nconns == 0)
-		ev_break(w->loop);
-	if (w->nconns == 0 && w->quiet.list == NULL)
-		ev_timer_arm(w->loop, &w->quiet, w->t_quiet);
+	if (w->stopping && w->pool.nconns == 0)
+		ev_break(w->pool.loop);
+	if (w->pool.nconns == 0 && w->quiet.list == NULL)
+		ev_timer_arm(w->pool.loop, &w->quiet, w->t_quiet);
+}
+
+static void
+server_pool_closed(struct conn_pool *pool)
+{
+	server_worker_closed(pool->owner);
 }
 
 /*
@@ -346,9 +352,9 @@ server_quiet(struct ev_loop *loop, void *arg)
 {
 	struct worker *w = arg;
 
-	if (w->nconns > 0)
+	if (w->pool.nconns > 0)
 		return;		/* armed again when the last one closes */
-	cache_expire(w->cache, ev_now(loop));
+	cache_expire(w->pool.cache, ev_now(loop));
 #ifdef __GLIBC__
 	(void)malloc_trim(0);
 #endif
@@ -358,25 +364,20 @@ static void
 server_wake(struct ev_loop *loop, void *arg, uint32_t events)
 {
 	struct worker	*w = arg;
-	struct conn	*c;
 	uint64_t	 v;
 	int		 i;
-
 	struct site	*next;
 
 	(void)!read(w->wake.fd, &v, sizeof(v));
 	if ((next = atomic_exchange(&w->next_site, NULL)) != NULL) {
-		site_unref(w->site);
-		w->site = next;
+		site_unref(w->pool.site);
+		w->pool.site = next;
 	}
 	if (!atomic_load(&w->stop_req) || w->stopping)
 		return;
 	w->stopping = 1;
 	ev_timer_cancel(&w->accept);
-	/* a program's reply would hold the stop up to its time limit */
-	for (c = w->conns; c != NULL; c = c->next)
-		if (c->prog != NULL)
-			program_hurry(c);
+	conn_pool_hurry(&w->pool);
 	for (i = 0; i < w->srv->nl && !w->accept_off; i++)
 		ev_del(loop, &w->wl[i].io);
 	server_worker_closed(w);
@@ -387,7 +388,7 @@ server_worker_main(void *arg)
 {
 	struct worker *w = arg;
 
-	if (ev_run(w->loop) == -1)
+	if (ev_run(w->pool.loop) == -1)
 		log_err("event loop failed: %s", strerror(errno));
 	log_flush();
 	return NULL;
@@ -401,37 +402,43 @@ server_worker_init(struct server *s, struct worker *w, char *err,
 	int			 i;
 
 	w->srv = s;
-	w->site = site_ref(s->site);
+	w->pool.site = site_ref(s->site);
+	w->pool.rl = s->rl;
+	w->pool.proxy_from = s->proxy_from;
+	w->pool.nproxy_from = s->nproxy_from;
+	w->pool.total = &s->nconns;
+	w->pool.closed = server_pool_closed;
+	w->pool.owner = w;
 	atomic_init(&w->next_site, NULL);
 	atomic_init(&w->stop_req, 0);
 	w->wake.fd = -1;
-	if ((w->loop = ev_new()) == NULL) {
+	if ((w->pool.loop = ev_new()) == NULL) {
 		snprintf(err, errlen, "epoll: %s", strerror(errno));
 		return -1;
 	}
-	ev_on_wait(w->loop, log_flush);
-	if ((w->mime = mime_new(err, errlen)) == NULL)
+	ev_on_wait(w->pool.loop, log_flush);
+	if ((w->pool.mime = mime_new(err, errlen)) == NULL)
 		return -1;
-	if ((w->cache = cache_new(SERVER_CACHE_BYTES)) == NULL) {
+	if ((w->pool.cache = cache_new(SERVER_CACHE_BYTES)) == NULL) {
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
-	w->t_request = ev_tlist(w->loop,
+	w->pool.t_request = ev_tlist(w->pool.loop,
 	    (uint64_t)cfg->request_timeout * 1000);
-	w->t_idle = ev_tlist(w->loop, (uint64_t)cfg->idle_timeout * 1000);
-	w->t_linger = ev_tlist(w->loop, SERVER_LINGER_MS);
-	w->t_quiet = ev_tlist(w->loop, SERVER_QUIET_MS);
+	w->pool.t_idle = ev_tlist(w->pool.loop, (uint64_t)cfg->idle_timeout * 1000);
+	w->pool.t_linger = ev_tlist(w->pool.loop, SERVER_LINGER_MS);
+	w->t_quiet = ev_tlist(w->pool.loop, SERVER_QUIET_MS);
 	w->quiet.cb = server_quiet;
 	w->quiet.arg = w;
-	w->t_accept = ev_tlist(w->loop, SERVER_EMFILE_MS);
+	w->t_accept = ev_tlist(w->pool.loop, SERVER_EMFILE_MS);
 	w->accept.cb = server_accept_resume;
 	w->accept.arg = w;
 	atomic_init(&w->beats, 0);
 	if (s->beat_ms > 0) {
-		w->t_beat = ev_tlist(w->loop, (uint64_t)s->beat_ms);
+		w->t_beat = ev_tlist(w->pool.loop, (uint64_t)s->beat_ms);
 		w->beat.cb = server_beat;
 		w->beat.arg = w;
-		ev_timer_arm(w->loop, &w->beat, w->t_beat);
+		ev_timer_arm(w->pool.loop, &w->beat, w->t_beat);
 	}
 	/* any descriptor will do as the reserve; a listener's dup is one */
 	w->spare = s->nl > 0 ? fcntl(s->l[0].fd, F_DUPFD_CLOEXEC, 0) : -1;
@@ -441,7 +448,7 @@ server_worker_init(struct server *s, struct worker *w, char *err,
 	}
 	w->wake.cb = server_wake;
 	w->wake.arg = w;
-	if (ev_add(w->loop, &w->wake, EPOLLIN) == -1)
+	if (ev_add(w->pool.loop, &w->wake, EPOLLIN) == -1)
 		goto fail;
 	for (i = 0; i < s->nl; i++) {
 		w->wl[i].w = w;
@@ -450,7 +457,7 @@ server_worker_init(struct server *s, struct worker *w, char *err,
 		w->wl[i].io.cb = server_accept;
 		w->wl[i].io.arg = &w->wl[i];
 		/* EPOLLEXCLUSIVE: one worker wakes per new connection */
-		if (ev_add(w->loop, &w->wl[i].io, EPOLLIN | EPOLLEXCLUSIVE) ==
+		if (ev_add(w->pool.loop, &w->wl[i].io, EPOLLIN | EPOLLEXCLUSIVE) ==
 		    -1)
 			goto fail;
 	}
@@ -558,13 +565,12 @@ server_stop(struct server *s, int seconds)
 		return -1;
 	for (i = 0; i < s->nworkers; i++) {
 		w = &s->workers[i];
-		while (w->conns)
-			conn_free(w->conns);
-		site_unref(w->site);
+		conn_pool_close(&w->pool);
+		site_unref(w->pool.site);
 		site_unref(atomic_exchange(&w->next_site, NULL));
-		mime_free(w->mime);
-		cache_free(w->cache);
-		ev_free(w->loop);
+		mime_free(w->pool.mime);
+		cache_free(w->pool.cache);
+		ev_free(w->pool.loop);
 		close(w->wake.fd);
 		if (w->spare != -1)
 			close(w->spare);

@@ -11,24 +11,20 @@
 #include <stdint.h>
 
 #include "config.h"
+#include "conn.h"
 #include "ev.h"
 
 #define SERVER_MAX_LISTEN	32
 
-struct cache;
-struct conn;
-struct mime;
 struct proto;
 struct proxy_net;
 struct ratelimit;
 struct site;
 
-enum server_io { SERVER_PLAIN, SERVER_TLS, SERVER_DETECT };
-
 struct server_listener {
 	int			 fd;
 	const struct proto	*proto;
-	enum server_io		 io;
+	enum conn_io		 io;
 	int			 proxy;		/* expects a PROXY header */
 	int			 activated;	/* systemd's, not ours */
 };
@@ -62,13 +58,10 @@ struct worker_listener {
 
 struct worker {
 	struct server		*srv;
-	struct site		*site;		/* what new connections get */
+	struct conn_pool	 pool;		/* its connections' world */
 	_Atomic(struct site *)	 next_site;	/* a reload's, not yet taken */
 	atomic_int		 stop_req;
-	struct ev_loop		*loop;
-	struct mime		*mime;
-	struct cache		*cache;		/* rendered Gopher pages */
-	struct ev_tlist		*t_request, *t_idle, *t_linger, *t_quiet;
+	struct ev_tlist		*t_quiet;
 	struct ev_tlist		*t_accept, *t_beat;
 	struct ev_timer		 quiet;		/* armed when the last closes */
 	struct ev_timer		 accept;	/* listeners off (EMFILE) */
@@ -77,8 +70,6 @@ struct worker {
 	unsigned int		 beats_seen;	/* the main thread's */
 	struct worker_listener	 wl[SERVER_MAX_LISTEN];
 	struct ev_io		 wake;
-	struct conn		*conns;		/* every open connection */
-	int			 nconns;	/* this worker's */
 	uint64_t		 refused_log;	/* when refusals were last told */
 	unsigned long		 refused;
 	int			 spare;		/* reserve fd for EMFILE */
@@ -89,11 +80,11 @@ struct worker {
 
 /* Binds every configured address for one protocol; fails with a message. */
 int	server_listen(struct server *, const struct config *,
-	    const struct proto *, enum server_io, int port, char *err,
+	    const struct proto *, enum conn_io, int port, char *err,
 	    size_t errlen);
 /* Adopts an already bound socket (socket activation). */
 int	server_adopt(struct server *, int fd, const struct proto *,
-	    enum server_io, char *err, size_t errlen);
+	    enum conn_io, char *err, size_t errlen);
 /* Event loops and per-worker state, made before any sandbox is applied. */
 int	server_init(struct server *, int nworkers, char *err, size_t errlen);
 int	server_run(struct server *, char *err, size_t errlen);
@@ -105,7 +96,6 @@ void	server_reload(struct server *, struct site *);
  * freed, and the caller should just exit.
  */
 int	server_stop(struct server *, int seconds);
-void	server_worker_closed(struct worker *);
 /*
  * 1 when every worker's loop has turned since the last call that
  * returned 1 (the watchdog may be told all is well), else 0.  For the

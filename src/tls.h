@@ -1,8 +1,8 @@
 /*
- * The TLS boundary: with cert.c (the certificate files), the only file
- * that includes OpenSSL headers.  It makes one context per host name from
- * the certificates cert.c loads, picks the host by SNI,
- * and wraps a non-blocking socket in a TLS connection whose calls return
+ * The TLS boundary: with cert.c (the certificate files), the only files
+ * that include OpenSSL headers.  tls.c makes one context per host name
+ * from the certificates cert.c loads and picks the host by SNI; tls_conn.c
+ * wraps a non-blocking socket in a TLS connection whose calls return
  * TLS_WANT_READ/TLS_WANT_WRITE instead of blocking.
  */
 #ifndef YURT_TLS_H
