@@ -39,11 +39,16 @@ inst_start() {
 	    </dev/null >/dev/null 2>"${LOG[$n]}" &
 	PID[$n]=$!
 	for i in $(seq 1 100); do
-		kill -0 "${PID[$n]}" 2>/dev/null || return 1
+		if ! kill -0 "${PID[$n]}" 2>/dev/null; then
+			diag "instance $n exited at start-up:" \
+			    "$(tail -n 5 "${LOG[$n]}")"
+			return 1
+		fi
 		port_listening "${GEM[$n]}" && port_listening "${GOPH[$n]}" &&
 		    return 0
 		sleep 0.1
 	done
+	diag "instance $n does not listen after 10 s:" "$(tail -n 5 "${LOG[$n]}")"
 	return 1
 }
 # inst_stop N — SIGTERM, then (after 5 s) SIGKILL; 0 if it exited cleanly.
