@@ -696,6 +696,7 @@ ok 'yurt_stop' "server stops cleanly"
 # =========================================================================
 
 test_public_name() {
+[ -e "$R/links.gmi" ] || write_links	# alone: the page test_menus writes
 ok 'yurt_start -R 0 -G gopher.example -P 7070' "server starts with -G gopher.example -P 7070"
 GP=$YURT_GOPHER_PORT
 write_links
