@@ -10,15 +10,15 @@ mkdir -p "$R"
 printf '# Policy\n' >"$R/index.gmi"
 ROOT=$R
 
-test_suites() {
-ok 'yurt_start' "server starts"
-
 # s_client ARGS... — one request; its output
 s_client() {
 	printf 'gemini://localhost/\r\n' |
 	    timeout 10 openssl s_client -connect "127.0.0.1:$YURT_PORT" \
 	    -servername localhost -ign_eof "$@" 2>&1
 }
+test_suites() {
+ok 'yurt_start' "server starts"
+
 
 # --- TLS 1.2 suites ------------------------------------------------------------
 for c in ECDHE-ECDSA-AES128-SHA ECDHE-ECDSA-AES128-SHA256 ECDHE-ECDSA-AES256-SHA \
