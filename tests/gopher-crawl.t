@@ -122,11 +122,6 @@ for f in "$ROOT"/*.gmi; do
 done
 ok '[ -n "${seen[0	/.text/]+x}" ]' "the root offers its plain text /.text/"
 
-}
-
-test_lynx_testimony() {
-yurt_need -R 0
-GP=$YURT_GOPHER_PORT
 # --- the testimony through lynx ------------------------------------------------
 LYNX=(lynx -dump -width=80 -display_charset=utf-8)
 timeout 20 "${LYNX[@]}" "gopher://127.0.0.1:$GP/1/testimony.gmi" >"$T/lynx"
@@ -156,11 +151,6 @@ items=$(grep -c $'^[01h]' "$T/menu")
 ok '[ "$(grep -cE "^ ?\((FILE|DIR|HTML)\) \[[0-9]+\]" "$T/lynx.body")" -eq "$items" ]' \
     "lynx shows each of the $items items of the menu as a link"
 
-}
-
-test_lynx_capsule() {
-yurt_need -R 0
-GP=$YURT_GOPHER_PORT
 # --- the whole capsule through lynx ------------------------------------------
 # lynx shows a type-3 (error) item as "(UNKN)"; follow every menu and text
 # page of ours it lists, from the root, and look for one.

@@ -42,9 +42,6 @@ wait_port() {
 ok '[ -x "$LG" ]' "the load generator is built ($LG)"
 ok '[ -x "$TRIVIAL" ]' "the trivial server is built ($TRIVIAL)"
 
-test_gemini() {
-# --- a 5 KB page over Gemini ---------------------------------------------------
-
 R="$T/root"
 mkdir -p "$R"
 {
@@ -56,6 +53,9 @@ mkdir -p "$R"
 PAGE_SIZE=$(wc -c <"$R/index.gmi")
 # a file of 3 MB for -z (bytes counted by the kernel, not copied)
 head -c 3000000 /dev/zero | tr '\0' 'z' >"$R/big.bin"
+
+test_gemini() {
+# --- a 5 KB page over Gemini ---------------------------------------------------
 
 # one client making hundreds of requests: no rate limit
 ok 'yurt_start -R 0' "yurt starts (rate limit off)"
@@ -134,6 +134,8 @@ is "$(field err_connect "$out")" 20 "... all of them connect errors"
 }
 
 test_s_server() {
+# alone: the certificate yurt makes at its first start
+[ -s "$T/certs/localhost.crt" ] || { yurt_start -R 0 && yurt_stop >/dev/null; }
 # --- raw requests and resumption against openssl s_server -WWW ------------------
 
 SPORT=$(free_port)
