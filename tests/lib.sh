@@ -72,22 +72,22 @@ lib_cases() {
 
 # lib_selected NAME — whether TESTS (unset or empty: everything) selects NAME.
 lib_selected() {
-	local p pats
+	local lib_p lib_pats
 	[ -n "${TESTS:-}" ] || return 0
 	# read, not a word split: the patterns must not expand as file names
-	IFS=' ,' read -r -a pats <<<"$TESTS"
-	for p in "${pats[@]}"; do
+	IFS=' ,' read -r -a lib_pats <<<"$TESTS"
+	for lib_p in "${lib_pats[@]}"; do
 		# shellcheck disable=SC2254
-		case ${1#test_} in ${p#test_}) return 0 ;; esac
+		case ${1#test_} in ${lib_p#test_}) return 0 ;; esac
 	done
 	return 1
 }
 
 # Nothing of this file selected: say so before its fixtures are made.
 lib_any_selected() {
-	local t
-	for t in $(lib_cases); do
-		lib_selected "$t" && return 0
+	local lib_case
+	for lib_case in $(lib_cases); do
+		lib_selected "$lib_case" && return 0
 	done
 	return 1
 }
@@ -99,14 +99,15 @@ fi
 # run_tests — the selected cases in file order, then the plan.  A
 # selection may leave a shared server running that a later case would
 # have stopped (and checked): it is stopped and checked here instead.
+# (Its variables' names are its own: a case sees them and sets globals.)
 run_tests() {
-	local t before
-	for t in $(lib_cases); do
-		lib_selected "$t" || continue
-		TAP_CASE=${t#test_}
-		before=$TAP_FAILED
-		"$t"
-		[ "$TAP_FAILED" -eq "$before" ] ||
+	local lib_case lib_failed
+	for lib_case in $(lib_cases); do
+		lib_selected "$lib_case" || continue
+		TAP_CASE=${lib_case#test_}
+		lib_failed=$TAP_FAILED
+		"$lib_case"
+		[ "$TAP_FAILED" -eq "$lib_failed" ] ||
 		    TAP_FAILED_CASES="$TAP_FAILED_CASES $TAP_CASE"
 		TAP_CASE=""
 	done
