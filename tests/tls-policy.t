@@ -46,6 +46,8 @@ ok 'yurt_stop' "stops"
 
 
 test_tickets() {
+# alone: the certificate made before the clock is moved, as test_suites does
+[ -s "$T/certs/localhost.crt" ] || { yurt_start && yurt_stop >/dev/null; }
 # --- tickets against a moved clock ------------------------------------------------
 FT=""
 for f in /usr/lib/*/faketime/libfaketimeMT.so.1 /usr/lib/faketime/libfaketimeMT.so.1; do
