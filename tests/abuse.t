@@ -163,9 +163,13 @@ section_end() {
 	ok 'yurt_stop' "$1: the server stops cleanly"
 }
 
+# v2: signature, version 2 PROXY, TCP over IPv4, 12 bytes of addresses
+V2SIG='\r\n\r\n\0\r\nQUIT\n'
+V2="${V2SIG}\\x21\\x11\\x00\\x0c\\xc6\\x33\\x64\\x0c\\x7f\\x00\\x00\\x01\\x15\\xb3\\x00\\x46"
 # =========================================================================
 # 1. Slow clients: 1,000 trickling a TLS handshake, 200 a Gopher selector
 # =========================================================================
+test_slow() {
 ok 'yurt_start -R 0 -m 2000 -t 3' "slow: server starts with -m 2000 -t 3"
 idle_fds
 "$FLOOD" slow -t 2 -T -n 1000 -i 1000 -d 12 127.0.0.1 "$YURT_PORT" \
@@ -211,9 +215,12 @@ ok '[ -n "$first1" ] && [ "$first1" -ge 2500 ]' \
     "slow: a byte now and then does not extend the request timeout, nor is it cut short (first close at ${first1} ms)"
 section_end slow
 
+}
+
 # =========================================================================
 # 2. A flood beyond the connection bound: -m 50
 # =========================================================================
+test_bound() {
 ok 'yurt_start -R 0 -m 50 -t 10' "bound: server starts with -m 50"
 idle_fds
 # Connections that have sent nothing wait in the kernel for a second
@@ -267,9 +274,12 @@ ok '[ "$(kv failed "$T/hold.out")" = 0 ] && [ -n "$open" ] && [ "$open" -le 50 ]
     "bound: Gopher flood of 150: at most 50 held, no connection left hanging ($open held)"
 section_end bound
 
+}
+
 # =========================================================================
 # 3. Out of descriptors (ulimit -n 64, -m 1000): no busy loop on EMFILE
 # =========================================================================
+test_emfile() {
 ulimit -Sn 64
 yurt_start -R 0 -m 1000 -t 10
 rc=$?
@@ -305,9 +315,12 @@ ok '[ $((c1 - c0)) -lt "$TCK" ]' \
     "emfile: no busy loop after the flood ($((c1 - c0)) ticks of CPU in 3 s)"
 section_end emfile
 
+}
+
 # =========================================================================
 # 4. Clients that go away mid-handshake, mid-request, mid-response
 # =========================================================================
+test_disconnect() {
 ok 'yurt_start -R 0 -t 3' "disconnect: server starts"
 idle_fds
 G="127.0.0.1 $YURT_GOPHER_PORT"
@@ -350,9 +363,12 @@ is "$bad" "" "disconnect: 20 readers of a 20 MB file gone after 1 MB (FIN and RS
 ok 'yurt_alive' "disconnect: alive after readers vanish mid-response"
 section_end disconnect
 
+}
+
 # =========================================================================
 # 5. Garbage on both ports
 # =========================================================================
+test_garbage() {
 ok 'yurt_start -R 0 -t 3' "garbage: server starts with -t 3"
 idle_fds
 # garbage NAME PORT MAX-MS ERE [FLOOD-RAW-OPTIONS...] — stdin is sent;
@@ -397,9 +413,12 @@ ok '[ "$rc" -ne 4 ] && [ "$rc" -ne 5 ] && [ "$el" -le 5000 ] && { [ -z "$h" ] ||
 ok 'serves' "garbage: ... and the next client is served"
 section_end garbage
 
+}
+
 # =========================================================================
 # 6. A file that changes while it is being sent
 # =========================================================================
+test_change() {
 ok 'yurt_start -R 0 -t 5 -i 30' "change: server starts"
 idle_fds
 # prefix_of FILE ORIGINAL — FILE starts as ORIGINAL does, up to the
@@ -469,9 +488,12 @@ is "$(wc -c <"$T/dl")" 50000000 "change: ... with the size the file had when it 
 rm -f "$R/f50.bin"
 section_end change
 
+}
+
 # =========================================================================
 # 7. Rate limiting: -R 2 -B 5
 # =========================================================================
+test_rate() {
 ok 'yurt_start -R 2 -B 5' "rate: server starts with -R 2 -B 5"
 idle_fds
 sleep 3	# the budget refills (5 at 2/s)
@@ -512,9 +534,12 @@ ok '[ -s "$YURT_LOG" ] && ! grep -av "listening" "$YURT_LOG" | grep -q "127\.0\.
 sleep 3	# section_end's requests have their budget again
 section_end rate
 
+}
+
 # =========================================================================
 # 8. Rate limits behind a balancer: -X, each PROXY client its own budget
 # =========================================================================
+test_proxy_rate() {
 BALANCED=198.51.100.250
 ok 'yurt_start -X -R 2 -B 5' "proxy-rate: server starts with -X -R 2 -B 5"
 idle_fds
@@ -544,7 +569,11 @@ sleep 0.3
 ok '[ -s "$YURT_LOG" ] && ! grep -av "listening" "$YURT_LOG" | grep -qE "127\.0\.0\.1|198\.51\.100\."' \
     "proxy-rate: without -A the log holds no client address, real or proxied"
 section_end proxy-rate
+}
 
+
+test_proxy_log() {
+BALANCED=198.51.100.250
 ok 'yurt_start -X -A -R 0' "proxy-log: server starts with -X -A"
 idle_fds
 pgopher 198.51.100.7 /page.gmi >/dev/null
@@ -558,9 +587,13 @@ unlike "$(grep -a 'page.gmi' "$YURT_LOG")" '127\.0\.0\.1' \
     "proxy-log: ... not the balancer's"
 section_end proxy-log
 
+}
+
 # =========================================================================
 # 9. The PROXY protocol itself: -X
 # =========================================================================
+test_proxy() {
+BALANCED=198.51.100.250
 ok 'yurt_start -X -R 0 -t 3' "proxy: server starts with -X -t 3"
 idle_fds
 GP=$YURT_GOPHER_PORT
@@ -571,9 +604,6 @@ like "$(gopher /page.gmi -x 'PROXY UNKNOWN\r\n')" 'PAGE-MARKER' \
     "proxy: v1 UNKNOWN then a Gopher selector is served"
 like "$(gopher /page.gmi -D 5 -x "$(v1 198.51.100.11 "$GP")")" 'PAGE-MARKER' \
     "proxy: v1 header and selector sent a byte at a time are served"
-# v2: signature, version 2 PROXY, TCP over IPv4, 12 bytes of addresses
-V2SIG='\r\n\r\n\0\r\nQUIT\n'
-V2="${V2SIG}\\x21\\x11\\x00\\x0c\\xc6\\x33\\x64\\x0c\\x7f\\x00\\x00\\x01\\x15\\xb3\\x00\\x46"
 like "$(gopher /page.gmi -x "$V2")" 'PAGE-MARKER' "proxy: v2 TCP4 then a Gopher selector is served"
 V2TLV="${V2SIG}\\x21\\x11\\x00\\x12\\xc6\\x33\\x64\\x0d\\x7f\\x00\\x00\\x01\\x15\\xb3\\x00\\x46\\x04\\x00\\x03abc"
 like "$(gopher /page.gmi -x "$V2TLV")" 'PAGE-MARKER' "proxy: v2 with a TLV then a Gopher selector is served"
@@ -619,7 +649,10 @@ ok '{ [ "$rc" -eq 0 ] || [ "$rc" -eq 3 ]; } && [ "$el" -ge 2000 ] && [ "$el" -le
 rc=$?
 ok '[ "$rc" -eq 5 ] && [ ! -s "$OUT" ]' "proxy: Gemini without a header is not served (flood status $rc)"
 section_end proxy
+}
 
+
+test_no_proxy() {
 # Without -X a PROXY header is just bytes.
 BALANCED=""
 ok 'yurt_start -R 0 -t 3' "no-proxy: server starts without -X"
@@ -640,4 +673,6 @@ ok '[ "$rc" -eq 5 ] && ! grep -q PAGE-MARKER "$OUT"' \
     "no-proxy: a v1 header before TLS breaks the handshake (flood status $rc)"
 section_end no-proxy
 
-done_testing
+}
+
+run_tests

@@ -236,7 +236,13 @@ suite() {
 	GEM=() GOPH=()
 }
 
+test_haproxy() {
 suite haproxy
+}
+
+test_nginx() {
 suite nginx
 
-done_testing
+}
+
+run_tests

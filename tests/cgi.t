@@ -78,8 +78,9 @@ gopher() {
 # the variables' names in a reply, one a line, sorted
 names() { sed -n 's/^\([A-Z_]*\)=.*/\1/p' | grep -v '^CWD$' | sort | tr '\n' ' '; }
 
+test_programs() {
 OUT="$T/out"
-yurt_start -c "$CONF" -T 20 -D "$DATA" || exit 1
+yurt_start -c "$CONF" -T 20 -D "$DATA" || return 1
 P=$YURT_PORT
 
 # --- the environment, Gemini --------------------------------------------
@@ -221,16 +222,22 @@ for p in $(cat "$DATA/pids" 2>/dev/null); do
 done
 is "$left" "" "stop: no program or child of one outlives yurt"
 
+}
+
+test_addresses() {
 # --- addresses only with -A ------------------------------------------------
-yurt_start -c "$CONF" -A || exit 1
+yurt_start -c "$CONF" -A || return 1
 req gemini://localhost/cgi/env >"$OUT"
 like "$(cat "$OUT")" "REMOTE_ADDR=127.0.0.1
 REMOTE_HOST=127.0.0.1" "-A: REMOTE_ADDR and REMOTE_HOST (Gemini)"
 like "$(gopher /cgi/env)" "REMOTE_ADDR=127.0.0.1" "-A: REMOTE_ADDR (Gopher)"
 ok 'yurt_stop' "the server stops cleanly"
 
+}
+
+test_time_limit() {
 # --- time limit, bound on programs, the loop never blocked -------------------
-yurt_start -c "$CONF" -T 2 -M 2 -R 0 || exit 1
+yurt_start -c "$CONF" -T 2 -M 2 -R 0 || return 1
 # reference: a file, served with nothing else running (best of three)
 best() { local b=999999 i t0 t; for i in 1 2 3; do t0=$(now_ms)
 	req "$1" >/dev/null 2>&1; t=$(($(now_ms) - t0)); [ $t -lt $b ] && b=$t
@@ -256,6 +263,9 @@ ok '[ $loaded -le $((ref * 20 + 200)) ]' \
 like "$(cat "$YURT_LOG")" "cgi /cgi/hang: no header in time" "timeout: logged"
 ok 'yurt_stop' "the server stops cleanly"
 
+}
+
+test_sandbox_read() {
 # --- sandbox: what yurt reads and a program must not -----------------------
 # Every file here is readable by yurt's user (nobody when started as root,
 # else the user running the tests), so only Landlock stands in the way.
@@ -287,7 +297,7 @@ if (open(my \$fh, '>', "$DATA/peek")) { print "DATA-WRITTEN\\n" }
 print kill(0, getppid()) ? "SIGNALLED\\n" : "NO-SIGNAL: \$!\\n";
 EOF2
 chmod 755 "$R/cgi/peek"
-yurt_start -c "$C2/yurt.conf" -d "$K" -O "$LD/yurt.log" -D "$DATA" || exit 1
+yurt_start -c "$C2/yurt.conf" -d "$K" -O "$LD/yurt.log" -D "$DATA" || return 1
 ok 'su -s /bin/sh "$U" -c "cat \"$K/localhost.key\" \"$C2/yurt.conf\" \"$LD/yurt.log\" && ls \"$K\"" >/dev/null 2>&1' \
     "sandbox: the key, the configuration and the log are readable by user $U"
 req gemini://localhost/cgi/peek >"$OUT"
@@ -321,7 +331,7 @@ cat "$D2/keys/localhost.key" >/dev/null 2>&1 || echo KEY-DENIED
 echo x >"$D2/pub/x" && echo PUB-WRITTEN
 EOF2
 chmod 755 "$R/cgi/peek2"
-yurt_start -c "$C2/yurt.conf" -d "$D2/keys" -D "$D2" || exit 1
+yurt_start -c "$C2/yurt.conf" -d "$D2/keys" -D "$D2" || return 1
 req gemini://localhost/cgi/peek2 >"$OUT"
 like "$(cat "$OUT")" "KEY-DENIED" "sandbox: certificates inside the data directory stay out of reach"
 like "$(cat "$OUT")" "PUB-WRITTEN" "sandbox: the rest of the data directory is written"
@@ -331,4 +341,6 @@ like "$(cat "$YURT_LOG")" "programs in a stricter domain" \
     "sandbox: the start-up log says programs have a domain of their own"
 ok 'yurt_stop' "the server stops cleanly"
 
-done_testing
+}
+
+run_tests

@@ -92,7 +92,9 @@ wait_screen() {
 	return 1
 }
 
-for cs in utf-8 latin1 ascii; do
+# clients_run CHARSET — every client against a server started with -C CHARSET.
+clients_run() {
+	local cs=$1
 	ok "yurt_start -R 0 -C $cs" "$cs: server starts"
 	GP=$YURT_GOPHER_PORT
 	U="gopher://127.0.0.1:$GP"
@@ -244,6 +246,10 @@ for cs in utf-8 latin1 ascii; do
 	tmux -L "$TMUX_SOCK" kill-server 2>/dev/null
 
 	ok 'yurt_stop' "$cs: server stops cleanly"
-done
+}
 
-done_testing
+test_utf8() { clients_run utf-8; }
+test_latin1() { clients_run latin1; }
+test_ascii() { clients_run ascii; }
+
+run_tests

@@ -7,6 +7,7 @@
 ROOT="$YURT_TOP/capsule"
 MAX_PAGES=300
 
+test_crawl() {
 ok 'yurt_start' "server starts on the bundled capsule"
 
 declare -A seen=()	# path -> the page that first linked it
@@ -100,4 +101,6 @@ done
 ok 'yurt_alive' "server alive after the crawl"
 ok 'yurt_stop' "server stops cleanly on SIGTERM"
 
-done_testing
+}
+
+run_tests

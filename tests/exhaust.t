@@ -64,6 +64,7 @@ serves() {
 	[[ $(req -t 5 gemini://localhost/ 2>/dev/null) == *INDEX-MARKER* ]]
 }
 
+test_emfile() {
 # =========================================================================
 # 1. Out of descriptors with four workers: 400 connections held for 2 s
 #    and closed, three rounds, under a limit of 128 descriptors
@@ -104,7 +105,10 @@ is "$lost" 0 "emfile: the reserve descriptors are kept round after round ($idle 
 is "$hung" 0 "emfile: what cannot be held is refused, not left hanging in the queue"
 ok 'serves' "emfile: the server serves after the floods"
 ok 'yurt_stop' "emfile: the server stops cleanly"
+}
 
+
+test_bound() {
 # =========================================================================
 # 2. The connection bound with four workers: never more than -m held.
 #    Workers that check the count, then add to it, let two in at once
@@ -124,7 +128,10 @@ ok '[ "$over" -eq 0 ]' \
     "bound: 300 at once, fifteen times: never more than 1 held (at most $most, $over rounds over)"
 ok 'serves' "bound: the server serves after the floods"
 ok 'yurt_stop' "bound: the server stops cleanly"
+}
 
+
+test_nagle() {
 # =========================================================================
 # 3. A TLS 1.3 client that leaves Nagle on, against one that sets
 #    TCP_NODELAY, in the same run: its request, written after its
@@ -144,7 +151,10 @@ diag "nagle: median ${best_n:-?} us with Nagle on, ${best_d:-?} us with TCP_NODE
 ok '[ -n "$best_n" ] && [ -n "$best_d" ] && [ "$best_n" -le $((2 * best_d)) ]' \
     "nagle: a Nagle-on TLS 1.3 client waits at most twice as long as a TCP_NODELAY one (${best_n:-?} us against ${best_d:-?} us)"
 ok 'yurt_stop' "nagle: the server stops cleanly"
+}
 
+
+test_stalled() {
 # =========================================================================
 # 4. Readers that do not read: 200 of a 20 MB file with a 4 KB receive
 #    buffer cost at most 64 KB of private memory each, beyond what the
@@ -182,5 +192,7 @@ kill $pids 2>/dev/null
 wait $pids 2>/dev/null
 ok 'serves' "stalled: the server serves after them"
 ok 'yurt_stop' "stalled: the server stops cleanly"
+}
 
-done_testing
+
+run_tests

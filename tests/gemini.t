@@ -69,9 +69,16 @@ expect_raw() {
 	like "$(printf "$fmt" | rawheader)" "$re" "$desc"
 }
 
+# sclient ARGS... — one request for / with openssl s_client; its report
+sclient() {
+	printf 'gemini://localhost/\r\n' | timeout 15 openssl s_client \
+	    -ign_eof -connect "127.0.0.1:$YURT_PORT" -servername localhost \
+	    "$@" 2>&1
+}
 # =========================================================================
 # Command line (no server running)
 # =========================================================================
+test_command_line() {
 
 out=$(timeout 10 "$YURT" --version 2>&1); rc=$?
 is "$rc" 0 "--version exits 0"
@@ -100,11 +107,14 @@ like "$out" "$R" "-n prints the effective root"
 like "$out" 'localhost' "-n prints the host"
 like "$out" '33' "-n prints the connection bound"
 ok '! port_listening 23456' "-n does not leave a server listening"
+}
+
 
 # =========================================================================
 # Main server: generated certificate, requests, URLs, files
 # =========================================================================
 
+test_certificate() {
 ok 'yurt_start' "server starts (empty certs dir)"
 
 # --- certificate generation ---------------------------------------------
@@ -127,6 +137,10 @@ is "$logfp" "$FP" "log shows the SHA-256 fingerprint of the new certificate"
 is "$(served_fp localhost)" "$FP" "the served certificate is the file"
 ok 'grep -q listening "$YURT_LOG"' "log says listening"
 
+}
+
+test_plain_request() {
+yurt_need
 # --- a plain request ----------------------------------------------------
 printf 'gemini://localhost/\r\n' | rawreq >"$OUT" 2>"$ERR"; rc=$?
 is "$(head -n 1 "$OUT")" $'20 text/gemini\r' "gemini://localhost/ gives 20 text/gemini"
@@ -136,12 +150,6 @@ out=$(printf 'gemini://localhost/\r\n' | timeout 15 openssl s_client -quiet \
     -connect "127.0.0.1:$YURT_PORT" -servername localhost 2>/dev/null)
 is "$(printf '%s\n' "$out" | head -n 1)" $'20 text/gemini\r' "openssl s_client gets 20 text/gemini"
 like "$out" 'INDEX-MARKER' "openssl s_client gets the body"
-# sclient ARGS... — one request for / with openssl s_client; its report
-sclient() {
-	printf 'gemini://localhost/\r\n' | timeout 15 openssl s_client \
-	    -ign_eof -connect "127.0.0.1:$YURT_PORT" -servername localhost \
-	    "$@" 2>&1
-}
 like "$(sclient -tls1_3)" 'Cipher is TLS_AES_128_GCM_SHA256' \
     "TLS 1.3: AES-128-GCM with SHA-256 is chosen over the client's default order"
 like "$(sclient -tls1_3 -ciphersuites \
@@ -164,6 +172,10 @@ expect gemini://localhost/index.gmi '^20 text/gemini$' "/index.gmi gives 20"
 printf 'gemini://localhost/page.gmi\r\n' | rawreq -d 10 >"$OUT" 2>/dev/null
 ok 'grep -q PAGE-MARKER "$OUT"' "a request sent one byte at a time is served"
 
+}
+
+test_close_notify() {
+yurt_need
 # --- close_notify on every reply ------------------------------------------
 for u in gemini://localhost/nope gemini://localhost/dir \
     gemini://example.com/ //localhost/; do
@@ -173,6 +185,10 @@ done
 is "$(status gemini://localhost/nope)" 51 "a missing file is 51"
 is "$(status gemini://example.com/)" 53 "another host is 53"
 
+}
+
+test_tls_versions() {
+yurt_need
 # --- TLS versions ---------------------------------------------------------
 out=$(timeout 15 openssl s_client -connect "127.0.0.1:$YURT_PORT" \
     -servername localhost -tls1_2 </dev/null 2>&1); rc=$?
@@ -194,6 +210,10 @@ is "$(head -n 1 "$OUT")" $'20 text/gemini\r' "... and is served"
 req -v gemini://localhost/ >"$OUT" 2>"$ERR"
 ok 'grep -q "^gg: version TLSv1.3$" "$ERR"' "TLS 1.3 is preferred"
 
+}
+
+test_framing() {
+yurt_need
 # --- request framing ---------------------------------------------------------
 base=gemini://localhost/
 u1024="$base$(head -c $((1024 - ${#base})) /dev/zero | tr '\0' a)"
@@ -224,6 +244,10 @@ ok 'grep -q CAFE-MARKER "$OUT"' "valid UTF-8 in the path is served"
 req 'gemini://localhost/caf%C3%A9.gmi' >"$OUT" 2>/dev/null
 ok 'grep -q CAFE-MARKER "$OUT"' "percent-encoded UTF-8 in the path is served"
 
+}
+
+test_urls() {
+yurt_need
 # --- URLs -------------------------------------------------------------------
 expect //localhost/ '^59' "no scheme (//localhost/) is 59"
 expect /index.gmi '^59' "a relative URL (/index.gmi) is 59"
@@ -250,6 +274,10 @@ expect https://localhost/ '^53' "https is 53"
 expect gopher://localhost/ '^53' "gopher is 53"
 expect 'gemini://localhost/index.gmi?a=b' '^20 text/gemini$' "a query string is allowed"
 
+}
+
+test_traversal() {
+yurt_need
 # --- percent-decoding, dot segments, traversal ------------------------------
 expect gemini://localhost/%69ndex.gmi '^20 text/gemini$' "%69ndex.gmi is index.gmi"
 expect gemini://localhost/%69NDEX.gmi '^51' "decoding does not fold case"
@@ -270,6 +298,10 @@ for u in /../../etc/passwd /../../../../../../etc/passwd /dir/../../etc/passwd \
 	ok '! grep -qE "root:|TOPSECRET" "$OUT"' "$u never serves a file outside"
 done
 
+}
+
+test_symlinks() {
+yurt_need
 # --- symlinks and dot-files -------------------------------------------------
 for u in /escape.txt /escape-rel.txt /outdir/secret.txt /outdir/; do
 	req "gemini://localhost$u" >"$OUT" 2>/dev/null
@@ -299,6 +331,10 @@ for u in /noperm.txt /nopermdir/ /nopermdir/f.txt; do
 	ok '! grep -q NOPERM "$OUT" && [ "$rc" -eq 0 ]' "... with no content and close_notify"
 done
 
+}
+
+test_directories() {
+yurt_need
 # --- directories ------------------------------------------------------------
 h=$(header gemini://localhost/dir)
 like "$h" '^31 ([^ ]*/)?dir/$' "a directory without slash is 31 .../dir/"
@@ -330,6 +366,10 @@ while read -r link; do
 done < <(sed -n 's/^=>[ \t]*\([^ \t\r]*\).*/\1/p' "$OUT")
 ok '[ "$n" -ge 5 ] && [ -z "$bad" ]' "every link of the listing gives 20 ($n links;$bad)"
 
+}
+
+test_content_types() {
+yurt_need
 # --- content types ------------------------------------------------------------
 expect gemini://localhost/page.gmi '^20 text/gemini$' ".gmi is text/gemini (no lang by default)"
 expect gemini://localhost/plain.txt '^20 text/plain(;.*)?$' ".txt is text/plain"
@@ -342,6 +382,10 @@ expect gemini://localhost/README '^20 text/plain(;.*)?$' "text without extension
 req -B gemini://localhost/pic.png >"$OUT" 2>/dev/null
 ok 'cmp -s "$OUT" "$R/pic.png"' "the PNG arrives byte for byte"
 
+}
+
+test_header_format() {
+yurt_need
 # --- response header format -----------------------------------------------------
 for u in gemini://localhost/ gemini://localhost/nope gemini://localhost/dir \
     gemini://example.com/ 'gemini://localhost/%zz'; do
@@ -366,6 +410,10 @@ h=${h%x}
 like "$h" $'^[0-9][0-9] [^\r\n]*\r\n$' "its reply is a well-formed header"
 ok '[ "${#h}" -ge 4 ] && [ "${#h}" -le 1029 ]' "its redirect meta is at most 1024 bytes (${#h} bytes with status and CRLF)"
 
+}
+
+test_large_file() {
+yurt_need
 # --- a large file ------------------------------------------------------------
 req -B -t 30 gemini://localhost/big.bin >"$OUT" 2>"$ERR"; rc=$?
 is "$rc" 0 "a 20 MB file ends with close_notify"
@@ -373,6 +421,10 @@ is "$(sha256sum <"$OUT" | cut -d' ' -f1)" "$BIGSUM" "a 20 MB file arrives intact
 like "$(header gemini://localhost/big.bin)" '^20 application/octet-stream$' \
     "random bytes are application/octet-stream"
 
+}
+
+test_concurrency() {
+yurt_need
 # --- concurrency: two clients served while others stall -----------------------
 gg -S 0 -s localhost -q -t 20 127.0.0.1 "$YURT_PORT" >/dev/null 2>&1 &
 st1=$!
@@ -396,6 +448,10 @@ ok '[ "$el" -lt 2500 ]' "... promptly (${el} ms)"
 kill "$st1" "$st2" "$st3" 2>/dev/null
 wait "$st1" "$st2" "$st3" 2>/dev/null
 
+}
+
+test_log() {
+yurt_need
 # --- the log -------------------------------------------------------------------
 req gemini://localhost/log-probe-51 >/dev/null 2>&1
 req gemini://localhost/page.gmi?log-probe-20 >/dev/null 2>&1
@@ -417,10 +473,15 @@ ok '[ -s "$YURT_LOG" ] && iconv -f UTF-8 -t UTF-8 "$YURT_LOG" >/dev/null 2>&1' \
     "the log is valid UTF-8 after invalid UTF-8 requests (journald stores it as text)"
 like "$(grep -a 'ctlA' "$YURT_LOG")" 'ctlA[^ ]{1,6}ctlB' "a decoded control character in the path is logged escaped"
 ok 'yurt_stop' "server stops cleanly on SIGTERM"
+}
+
 
 # =========================================================================
 # -l en
 # =========================================================================
+test_lang() {
+# alone, the certificate a restart must keep is made here
+[ -n "${FP:-}" ] || { yurt_need; FP=$(cert_fp "$CERTS/localhost.crt"); }
 ok 'yurt_start -l en' "server starts with -l en"
 is "$(served_fp localhost)" "$FP" "a restart keeps the certificate (clients pin it)"
 expect gemini://localhost/page.gmi '^20 text/gemini; ?lang=en$' "-l en: text/gemini; lang=en"
@@ -429,10 +490,13 @@ expect gemini://localhost/list/ '^20 text/gemini; ?lang=en$' "-l en: a listing t
 expect gemini://localhost/pic.png '^20 image/png$' "-l en: images have no lang"
 ok 'yurt_alive' "server alive after -l en"
 ok 'yurt_stop' "server stops cleanly on SIGTERM"
+}
+
 
 # =========================================================================
 # --no-listing
 # =========================================================================
+test_no_listing() {
 ok 'yurt_start --no-listing' "server starts with --no-listing"
 req gemini://localhost/list/ >"$OUT" 2>/dev/null
 like "$(head -n 1 "$OUT" | tr -d '\r')" '^51' "--no-listing: a directory without index is 51"
@@ -440,11 +504,14 @@ ok '! grep -q "a.gmi" "$OUT"' "--no-listing: no entries shown"
 expect gemini://localhost/dir/ '^20 text/gemini$' "--no-listing: an index is still served"
 ok 'yurt_alive' "server alive after --no-listing"
 ok 'yurt_stop' "server stops cleanly on SIGTERM"
+}
+
 
 # =========================================================================
 # Two hosts, SNI
 # =========================================================================
-CERTS="$T/certs2"
+test_sni() {
+local CERTS="$T/certs2"
 ok 'yurt_start -H "example.test=$T/root2"' "server starts with two hosts"
 ok '[ -s "$CERTS/localhost.crt" ] && [ -s "$CERTS/localhost.key" ]' "a certificate for localhost"
 ok '[ -s "$CERTS/example.test.crt" ] && [ -s "$CERTS/example.test.key" ]' "a certificate for example.test"
@@ -472,10 +539,13 @@ like "$(head -n 1 "$OUT" | tr -d '\r')" '^53' "an unknown SNI host: the handshak
 ok 'yurt_alive' "server alive after SNI tests"
 ok 'yurt_stop' "server stops cleanly on SIGTERM"
 CERTS="$T/certs"
+}
+
 
 # =========================================================================
 # Timeouts: -t 2 -i 2
 # =========================================================================
+test_timeouts() {
 ok 'yurt_start -t 2 -i 2' "server starts with -t 2 -i 2"
 
 t0=$(now_ms)
@@ -528,10 +598,13 @@ ok '[ "$rc" -ne 0 ] && [ "$rc" -ne 5 ] && [ "$size" -gt 0 ] && [ "$size" -lt 200
     "the stalled reader got a cut response ($size bytes, gg status $rc)"
 ok 'yurt_alive' "server alive after the timeout tests"
 ok 'yurt_stop' "server stops cleanly on SIGTERM"
+}
+
 
 # =========================================================================
 # Connection bound: -m 4
 # =========================================================================
+test_bound() {
 ok 'yurt_start -m 4 -t 20' "server starts with -m 4"
 holders=""
 # each holder sends a byte: a connection that has said nothing is only
@@ -571,10 +644,13 @@ done
 ok '[ "$n" -ge 4 ]' "of 8 clients at once, at least the bound are served ($n)"
 ok 'yurt_alive' "server alive after the connection bound tests"
 ok 'yurt_stop' "server stops cleanly on SIGTERM"
+}
+
 
 # =========================================================================
 # Several workers: many clients at once
 # =========================================================================
+test_workers() {
 ok 'yurt_start -w 4' "server starts with -w 4"
 pids=""
 for i in $(seq 1 16); do
@@ -595,11 +671,14 @@ is "$(sha256sum <"$T/wb.1" | cut -d' ' -f1) $(sha256sum <"$T/wb.2" | cut -d' ' -
     "$BIGSUM $BIGSUM" "two large downloads at once arrive intact"
 ok 'yurt_alive' "server alive after the -w 4 tests"
 ok 'yurt_stop' "server stops cleanly on SIGTERM"
+}
+
 
 # =========================================================================
 # IPv6 and SIGHUP reload
 # =========================================================================
-CERTS="$T/certs3"
+test_ipv6_reload() {
+local CERTS="$T/certs3"
 if grep -q '^0\{31\}1 ' /proc/net/if_inet6 2>/dev/null; then
 	ok 'yurt_start -a ::1' "server starts on 127.0.0.1 and ::1"
 	gg -s localhost -t 10 ::1 "$YURT_PORT" gemini://localhost/ >"$OUT" 2>/dev/null
@@ -638,15 +717,20 @@ is "$(sha256sum <"$T/hup.out" | cut -d' ' -f1)" "$BIGSUM" "... and arrives intac
 expect gemini://localhost/page.gmi '^20 text/gemini$' "requests are served after the reload"
 ok 'yurt_stop' "server stops cleanly on SIGTERM"
 CERTS="$T/certs"
+}
+
 
 # =========================================================================
 # --log-clients
 # =========================================================================
+test_log_clients() {
 ok 'yurt_start --log-clients' "server starts with --log-clients"
 req gemini://localhost/log-probe-clients >/dev/null 2>&1
 sleep 0.3
 like "$(grep -a 'log-probe-clients' "$YURT_LOG")" '127\.0\.0\.1' "--log-clients logs the client address"
 ok 'yurt_alive' "server alive after --log-clients"
 ok 'yurt_stop' "server stops cleanly on SIGTERM"
+}
 
-done_testing
+
+run_tests

@@ -17,6 +17,7 @@ WIDTH=67
 
 # -R 0 (no rate limit) throughout: these tests make hundreds of requests
 # in a few seconds from one address.
+test_crawl() {
 ok 'yurt_start -R 0' "server starts on the bundled capsule"
 GP=$YURT_GOPHER_PORT
 
@@ -182,4 +183,6 @@ ok '[ -n "${seen[gopher://127.0.0.1:$GP/1/references.gmi]:-}" ] &&
 ok 'yurt_alive' "server alive after the crawl"
 ok 'yurt_stop' "server stops cleanly on SIGTERM"
 
-done_testing
+}
+
+run_tests

@@ -216,12 +216,39 @@ highcount() {
 	perl -ne '$n += () = /[\x80-\xff]/g; END { print $n + 0, "\n" }' "$1"
 }
 
+LYNX=(lynx -dump -width=80 -display_charset=utf-8 -nolist)
+LYNXL=(lynx -dump -width=80 -display_charset=utf-8)
+linkis() {	# linkis TYPE DISPLAY SELECTOR [HOST PORT] DESCRIPTION
+	local want
+	if [ $# -eq 6 ]; then
+		want="$1$2	$3	$4	$5"
+		ok 'has_line "$OUT" "$want"' "$6"
+	else
+		want="$1$2	$3$TAIL"
+		ok 'has_line "$OUT" "$want"' "$4"
+	fi || diag "  no line '$want'" \
+	    "  got: $(grep -aF "$2" "$OUT" | head -n 1 | tr '\t\r' '>|')"
+}
+# fixture_server — the server of the fixture capsule, default settings,
+# shared by the cases after test_menus (which starts it and checks that).
+fixture_server() {
+	local n=$YURT_STARTS
+	yurt_need -R 0 || return 1
+	[ "$n" = "$YURT_STARTS" ] && return 0
+	GP=$YURT_GOPHER_PORT
+	write_links
+	chmod -R a+rX "$R"
+	TAIL=$'\tlocalhost\t'"$GP"
+	FOREIGN=$'example\\.org\t7071|example\\.net\t70'
+}
+
 # =========================================================================
 # The fixture capsule, default settings
 # =========================================================================
 
 # -R 0 (no rate limit) throughout: these tests make hundreds of requests
 # in a few seconds from one address.
+test_menus() {
 ok 'yurt_start -R 0' "server starts"
 GP=$YURT_GOPHER_PORT
 write_links
@@ -273,9 +300,11 @@ ok '[ -s "$OUT" ] && ! grep -qaE "^[^i].*(hidden|passwd|escape)" "$OUT"' \
     "links to dot-files, out of the root or through an escaping symlink are no items"
 ok 'grep -qa "^iHidden	" "$OUT" && grep -qa "^iPasswd	" "$OUT"' "... but their labels are shown"
 
+}
+
+test_lynx() {
+fixture_server
 # --- the same menus through lynx -----------------------------------------
-LYNX=(lynx -dump -width=80 -display_charset=utf-8 -nolist)
-LYNXL=(lynx -dump -width=80 -display_charset=utf-8)
 for s in "" 1/page.gmi 1/links.gmi 1/render.gmi 1/latin.gmi 1/dir/ \
     1/sub/page.gmi 1/listdir/ 1/ctl.gmi; do
 	out=$(timeout 20 "${LYNX[@]}" "gopher://127.0.0.1:$GP/$s")
@@ -299,6 +328,10 @@ like "$out" 'PAGE-MARKER' "lynx shows a page menu"
 out=$(timeout 20 "${LYNX[@]}" "gopher://127.0.0.1:$GP/0/.text/page.gmi")
 like "$out" 'PAGE-MARKER' "lynx shows the plain-text version"
 
+}
+
+test_rendering() {
+fixture_server
 # --- rendering ---------------------------------------------------------------
 gcurl 1/render.gmi >"$OUT"
 disp "$OUT" >"$T/disp"
@@ -337,23 +370,16 @@ is "$(text_problems "$OUT")" "" "a wrapped line that would start with . is escap
 ok 'has_re "$OUT" "( \.|\.\.)dotword wrapped here"' "... and keeps its text"
 gcurl 0/.text/big.bin >"$OUT"
 like "$(head -c 1 "$OUT")" '^3$' "/.text/ of a file that is not gemtext is a type-3 error"
+}
+
+test_links() {
+fixture_server
 gcurl 1/links.gmi >"$OUT"
 long=$(grep -a '^1A very long' "$OUT" | cut -f1 | cut -c2-)
 ok '[ -n "$long" ] && [ "$(printf "%s\n" "$long" | maxcols)" -le 67 ] && [[ $long != *LONG-END* ]]' \
     "a long link label is shortened to the width ($(printf '%s\n' "$long" | maxcols) chars)"
 
 # --- links -------------------------------------------------------------------
-linkis() {	# linkis TYPE DISPLAY SELECTOR [HOST PORT] DESCRIPTION
-	local want
-	if [ $# -eq 6 ]; then
-		want="$1$2	$3	$4	$5"
-		ok 'has_line "$OUT" "$want"' "$6"
-	else
-		want="$1$2	$3$TAIL"
-		ok 'has_line "$OUT" "$want"' "$4"
-	fi || diag "  no line '$want'" \
-	    "  got: $(grep -aF "$2" "$OUT" | head -n 1 | tr '\t\r' '>|')"
-}
 linkis 1 'Sub page' /sub/page.gmi "relative .gmi link: type 1, resolved selector"
 linkis 0 Notes /notes.txt ".txt link: type 0"
 linkis g Gif /anim.gif ".gif link: type g"
@@ -423,6 +449,10 @@ for u in 'URL:javascript:alert(1)' '/URL:javascript:alert(1)' \
 	    "... and no page, just the error and ."
 done
 
+}
+
+test_plain_text() {
+fixture_server
 # --- plain text ------------------------------------------------------------
 gcurl 0/.text/page.gmi >"$OUT"
 is "$(text_problems "$OUT")" "" "/.text/page.gmi: CRLF, no lone ., no line starting with ., no . line at the end"
@@ -445,6 +475,10 @@ ok 'grep -q INDEX-MARKER "$OUT"' "/.text/ is the root page"
 gcurl 0/.text/links.gmi >"$OUT"
 is "$(text_problems "$OUT")" "" "/.text/links.gmi is well-formed text (tabs, CR in labels)"
 
+}
+
+test_protocol() {
+fixture_server
 # --- protocol ---------------------------------------------------------------
 printf '/page.gmi\n' | graw >"$OUT"
 ok 'grep -q PAGE-MARKER "$OUT"' "a request ending in a bare LF is served"
@@ -654,11 +688,15 @@ ok '! grep -q TOPSECRET <<<"$out" && ! grep -q CACHE-LINK <<<"$out"' \
 rm -f "$R/linked.gmi" "$R/cached.gmi"
 ok 'yurt_alive' "server alive after all of the above"
 ok 'yurt_stop' "server stops cleanly"
+}
+
 
 # =========================================================================
 # -G and -P: the public name and port in every line
 # =========================================================================
 
+test_public_name() {
+[ -e "$R/links.gmi" ] || write_links	# alone: the page test_menus writes
 ok 'yurt_start -R 0 -G gopher.example -P 7070' "server starts with -G gopher.example -P 7070"
 GP=$YURT_GOPHER_PORT
 write_links
@@ -677,11 +715,14 @@ like "$(cat "$OUT")" $'ServerTLSPort=7070\r' "-G/-P: caps.txt gives the public p
 out=$(timeout 20 "${LYNXL[@]}" "gopher://127.0.0.1:$GP/1/page.gmi")
 like "$out" 'gopher://gopher\.example:7070/1/links\.gmi' "-G/-P: lynx sees links to the public name and port"
 ok 'yurt_stop' "server stops cleanly"
+}
+
 
 # =========================================================================
 # -G naming a virtual host with its own root: Gopher serves that root
 # =========================================================================
 
+test_vhost_root() {
 mkdir -p "$T/root2"
 printf '# Root two\nROOT2-MARKER\n' >"$T/root2/index.gmi"
 chmod -R a+rX "$T/root2"
@@ -692,11 +733,14 @@ gcurl "" >"$OUT"
 ok 'grep -q ROOT2-MARKER "$OUT"' "Gopher serves the root of the -G host"
 is "$(menu_problems "$OUT" other.example "$GP")" "" "... in menus naming other.example"
 ok 'yurt_stop' "server stops cleanly"
+}
+
 
 # =========================================================================
 # Rate limit (-R 1 -B 3): over it, a Gopher client gets a type-3 error
 # =========================================================================
 
+test_rate_limit() {
 ok 'yurt_start -R 1 -B 3' "server starts with -R 1 -B 3"
 GP=$YURT_GOPHER_PORT
 served=0
@@ -708,11 +752,14 @@ ok '[ "$served" -ge 3 ] && [ "$served" -le 5 ]' "-R 1 -B 3: the burst is served,
 like "$(head -n 1 "$T/rl.6")" '^3' "-R 1 -B 3: over the limit, a type-3 error"
 is "$(menu_problems "$T/rl.6" localhost "$GP")" "" "... as a well-formed error menu"
 ok 'yurt_stop' "server stops cleanly"
+}
+
 
 # =========================================================================
 # -W 40
 # =========================================================================
 
+test_wrap() {
 ok 'yurt_start -R 0 -W 40 -t 1' "server starts with -W 40 -t 1"
 GP=$YURT_GOPHER_PORT
 gcurl 1/render.gmi >"$OUT"
@@ -742,12 +789,15 @@ ok '[ "$rc" -eq 0 ] && [ $((t1 - t0)) -lt 5000 ]' \
     "-t 1: an unfinished request is closed in time ($((t1 - t0)) ms, status $rc)"
 ok '! grep -q PAGE-MARKER "$OUT"' "... without serving it"
 ok 'yurt_stop' "server stops cleanly"
+}
+
 
 # =========================================================================
 # Charsets.  -C latin1 on the fixture: its Latin-1 page round-trips
 # exactly.  (-P keeps the port fields of the two runs the same.)
 # =========================================================================
 
+test_latin1() {
 ok 'yurt_start -R 0 -P 7070' "server starts (UTF-8, for reference)"
 GP=$YURT_GOPHER_PORT
 gcurl 1/latin.gmi >"$T/latin.utf8.menu"
@@ -771,6 +821,8 @@ ok 'grep -qa "$(printf "\\xc9t\\xe9 \\xe0 Z\\xfcrich")" "$T/latin.l1.menu"' \
 gcurl 0caps.txt >"$OUT"
 like "$(cat "$OUT")" 'ServerDefaultEncoding=ISO-8859-1' "-C latin1: caps.txt says ISO-8859-1"
 ok 'yurt_stop' "server stops cleanly"
+}
+
 
 # =========================================================================
 # Charsets on the real capsule: UTF-8 for reference, then US-ASCII and
@@ -778,7 +830,8 @@ ok 'yurt_stop' "server stops cleanly"
 # does not have.
 # =========================================================================
 
-ROOT="$YURT_TOP/capsule"
+test_capsule_charsets() {
+local ROOT="$YURT_TOP/capsule"
 PAGES=""
 for f in "$ROOT"/*.gmi; do
 	PAGES="$PAGES $(basename "$f")"
@@ -854,5 +907,7 @@ ok 'iconv -f ISO-8859-1 -t UTF-8 "$T/latin1/t.references.gmi" | grep -q "condamn
 ok 'iconv -f ISO-8859-1 -t UTF-8 "$T/latin1/t.testimony.gmi" | grep -q "as \"lawyer in danger"' \
     "-C latin1: curly quotes (not in Latin-1) became straight"
 ok 'yurt_stop' "server stops cleanly"
+}
 
-done_testing
+
+run_tests

@@ -24,6 +24,8 @@ key_spki() {
 }
 colons() { tr -d ':'; }
 
+test_generated() {
+local CERTS
 # --- a generated pair, started as root ------------------------------------
 CERTS="$T/c1"
 ok 'yurt_start' "starts with an empty certificate directory"
@@ -69,6 +71,10 @@ ok '[ ! -e "$CERTS/.localhost.key.tmp99999999" ] && [ ! -e "$CERTS/.localhost.cr
     "temporaries of a dead process are removed at start"
 ok 'yurt_stop' "stops"
 
+}
+
+test_host_case() {
+local CERTS
 # --- the host name's case does not make a new identity -----------------------
 CERTS="$T/c2"
 mkdir -p "$CERTS"
@@ -82,6 +88,10 @@ ok '[ ! -e "$CERTS/localhost.crt" ] && [ ! -e "$CERTS/localhost.key" ]' \
 is "$(served_fp localhost)" "$(cert_fp "$CERTS/LocalHost.crt")" "certs/LocalHost.crt is served"
 ok 'yurt_stop' "stops"
 
+}
+
+test_kills() {
+local CERTS
 # --- kill -9 at random moments while the pair is made --------------------------
 CERTS="$T/c3"
 left=0 owner=0 replaced=0 rounds=40
@@ -114,6 +124,10 @@ is "$(key_spki "$CERTS/localhost.key")" "$(spki_fp "$CERTS/localhost.crt")" \
     "certificate and key are a pair"
 ok 'yurt_stop' "stops"
 
+}
+
+test_reload_root_key() {
+local CERTS
 # --- reload with a root-only key ----------------------------------------------
 if [ "$(id -u)" = 0 ]; then
 	CERTS="$T/c1"
@@ -135,6 +149,10 @@ if [ "$(id -u)" = 0 ]; then
 	ok 'yurt_stop' "stops"
 fi
 
+}
+
+test_unwritable() {
+local CERTS
 # --- an unwritable certificate directory ------------------------------------
 if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null; then
 	mkdir -p "$T/ro"
@@ -150,4 +168,6 @@ else
 	diag "not root or no setpriv: the unwritable directory is not tested"
 fi
 
-done_testing
+}
+
+run_tests

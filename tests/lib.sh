@@ -6,7 +6,18 @@
 # client build/tests/gg, and always stops it again (trap on EXIT).
 #
 # Environment (set by tests/run): YURT (the server), BUILD (where gg is),
-# YURT_TOP (the repository).  Every loop here is bounded.
+# YURT_TOP (the repository), TESTS (which cases to run, below).  Every
+# loop here is bounded.
+#
+# Cases: a .t file defines its cases as functions test_NAME, at the start
+# of a line, and ends with run_tests, which runs them in file order, or
+# only those TESTS names ("redirects tls_*": names or shell patterns, with
+# or without test_, separated by spaces or commas; unset or empty: all).
+# Each check's description starts with its case's name, so a failure
+# names its function.  A case needs nothing from the cases before it: it
+# starts its own server with yurt_start, or one it may share with its
+# neighbours with yurt_need, and returns (never exits) when it cannot go
+# on, so the cases after it still run.
 
 : "${BUILD:=build}"
 : "${YURT:=$BUILD/yurt}"
@@ -15,6 +26,8 @@ GG="$BUILD/tests/gg"
 
 TAP_N=0
 TAP_FAILED=0
+TAP_CASE=""
+TAP_FAILED_CASES=""
 
 # One temporary directory per test script: fixtures, certificates, logs.
 # Started as root, yurt drops to an unprivileged user (nobody) before it
@@ -27,6 +40,7 @@ YURT_PORT=""
 YURT_GOPHER_PORT=""
 YURT_LOG=""
 YURT_STARTS=0
+YURT_RUNNING=""
 
 # Workers: what operators run, one per core, but never fewer than two
 # (on a one-core machine too), so what only several workers do is tested.
@@ -49,6 +63,60 @@ lib_cleanup() {
 trap lib_cleanup EXIT
 trap 'exit 130' INT TERM HUP
 
+# --- cases -------------------------------------------------------------
+
+# The cases of this file, in file order.
+lib_cases() {
+	sed -n 's/^\(test_[A-Za-z0-9_]*\)[[:space:]]*()[[:space:]]*{.*/\1/p' "$0"
+}
+
+# lib_selected NAME — whether TESTS (unset or empty: everything) selects NAME.
+lib_selected() {
+	local lib_p lib_pats
+	[ -n "${TESTS:-}" ] || return 0
+	# read, not a word split: the patterns must not expand as file names
+	IFS=' ,' read -r -a lib_pats <<<"$TESTS"
+	for lib_p in "${lib_pats[@]}"; do
+		# shellcheck disable=SC2254
+		case ${1#test_} in ${lib_p#test_}) return 0 ;; esac
+	done
+	return 1
+}
+
+# Nothing of this file selected: say so before its fixtures are made.
+lib_any_selected() {
+	local lib_case
+	for lib_case in $(lib_cases); do
+		lib_selected "$lib_case" && return 0
+	done
+	return 1
+}
+if [ -n "${TESTS:-}" ] && ! lib_any_selected; then
+	echo "1..0 # SKIP no case of $(basename "$0") in TESTS=$TESTS"
+	exit 0
+fi
+
+# run_tests — the selected cases in file order, then the plan.  A
+# selection may leave a shared server running that a later case would
+# have stopped (and checked): it is stopped and checked here instead.
+# (Its variables' names are its own: a case sees them and sets globals.)
+run_tests() {
+	local lib_case lib_failed
+	for lib_case in $(lib_cases); do
+		lib_selected "$lib_case" || continue
+		TAP_CASE=${lib_case#test_}
+		lib_failed=$TAP_FAILED
+		"$lib_case"
+		[ "$TAP_FAILED" -eq "$lib_failed" ] ||
+		    TAP_FAILED_CASES="$TAP_FAILED_CASES $TAP_CASE"
+		TAP_CASE=""
+	done
+	if [ -n "${TESTS:-}" ] && [ -n "$YURT_PID" ]; then
+		ok 'yurt_stop' "the server the selection left running stops cleanly"
+	fi
+	done_testing
+}
+
 # --- TAP -------------------------------------------------------------
 
 diag() {
@@ -59,10 +127,10 @@ diag() {
 ok() {
 	TAP_N=$((TAP_N + 1))
 	if eval "$1"; then
-		echo "ok $TAP_N - $2"
+		echo "ok $TAP_N - ${TAP_CASE:+$TAP_CASE: }$2"
 		return 0
 	fi
-	echo "not ok $TAP_N - $2"
+	echo "not ok $TAP_N - ${TAP_CASE:+$TAP_CASE: }$2"
 	TAP_FAILED=$((TAP_FAILED + 1))
 	return 1
 }
@@ -70,10 +138,10 @@ ok() {
 is() {
 	TAP_N=$((TAP_N + 1))
 	if [ "$1" = "$2" ]; then
-		echo "ok $TAP_N - $3"
+		echo "ok $TAP_N - ${TAP_CASE:+$TAP_CASE: }$3"
 		return 0
 	fi
-	echo "not ok $TAP_N - $3"
+	echo "not ok $TAP_N - ${TAP_CASE:+$TAP_CASE: }$3"
 	TAP_FAILED=$((TAP_FAILED + 1))
 	diag "  got:  '$(printf '%s' "$1" | head -c 300 | tr -c '[:print:]' '?')'" \
 	    "  want: '$(printf '%s' "$2" | head -c 300 | tr -c '[:print:]' '?')'"
@@ -83,10 +151,10 @@ is() {
 isnt() {
 	TAP_N=$((TAP_N + 1))
 	if [ "$1" != "$2" ]; then
-		echo "ok $TAP_N - $3"
+		echo "ok $TAP_N - ${TAP_CASE:+$TAP_CASE: }$3"
 		return 0
 	fi
-	echo "not ok $TAP_N - $3"
+	echo "not ok $TAP_N - ${TAP_CASE:+$TAP_CASE: }$3"
 	TAP_FAILED=$((TAP_FAILED + 1))
 	diag "  got:  '$(printf '%s' "$1" | head -c 300 | tr -c '[:print:]' '?')' (unwanted)"
 	return 1
@@ -99,10 +167,10 @@ lib_match() {
 	TAP_N=$((TAP_N + 1))
 	[[ $2 =~ $3 ]] && matched=1
 	if [ "$matched" -eq "$1" ]; then
-		echo "ok $TAP_N - $4"
+		echo "ok $TAP_N - ${TAP_CASE:+$TAP_CASE: }$4"
 		return 0
 	fi
-	echo "not ok $TAP_N - $4"
+	echo "not ok $TAP_N - ${TAP_CASE:+$TAP_CASE: }$4"
 	TAP_FAILED=$((TAP_FAILED + 1))
 	diag "  got:  '$(printf '%s' "$2" | head -c 300 | tr -c '[:print:]' '?')'" \
 	    "  $([ "$1" -eq 1 ] && echo "want:" || echo "must not match:") /$3/"
@@ -115,6 +183,7 @@ unlike() { lib_match 0 "$@"; }
 done_testing() {
 	echo "1..$TAP_N"
 	[ "$TAP_FAILED" -eq 0 ] || diag "$TAP_FAILED of $TAP_N failed"
+	[ -z "$TAP_FAILED_CASES" ] || diag "failing cases:$TAP_FAILED_CASES"
 	[ "$TAP_FAILED" -eq 0 ]
 	exit $?
 }
@@ -164,6 +233,7 @@ yurt_start() {
 	: "${CERTS:=$T/certs}"
 	mkdir -p "$ROOT" "$CERTS"
 	YURT_STARTS=$((YURT_STARTS + 1))
+	YURT_RUNNING="$ROOT|$CERTS|$*"
 	YURT_LOG="$T/yurt.$YURT_STARTS.log"
 	YURT_PORT=$(free_port) || { diag "no free port"; return 1; }
 	# Gopher on a free port of its own, never the shared default 70
@@ -219,6 +289,20 @@ yurt_stop() {
 		return 1
 	fi
 	[ "$st" -eq 0 ] || { diag "yurt exited with status $st"; return 1; }
+}
+
+# yurt_need [ARGS...] — a server as yurt_start ARGS would start it, shared
+# between cases: the running one if it was started so (same ROOT, CERTS
+# and ARGS) and is alive, else a new one.  A server that does not start is
+# a failed check (one that starts is none: the count stays the same
+# whichever case starts it).
+yurt_need() {
+	[ -n "$YURT_PID" ] && yurt_alive &&
+	    [ "$YURT_RUNNING" = "${ROOT:-$T/root}|${CERTS:-$T/certs}|$*" ] &&
+	    return 0
+	yurt_start "$@" && return 0
+	ok false "the server starts (yurt $*)"
+	return 1
 }
 
 yurt_alive() {

@@ -23,6 +23,7 @@ printf 'x\n' >"$R/list/c1"$'\xc2\x9b'"31m.gmi"
 printf 'x\n' >"$R/list/café.gmi"
 ROOT=$R
 
+test_links() {
 ok 'yurt_start' "server starts"
 body() { req "$1" 2>/dev/null | tr -d '\r'; }
 unlike "$(body gemini://localhost/sub/link)" 'SECRET' "a symlink to a dot-file is not served (Gemini)"
@@ -49,4 +50,6 @@ ok 'printf "%s" "$menu" | iconv -f UTF-8 -t UTF-8 >/dev/null 2>&1' \
 ok '! printf "%s" "$menu" | grep -q $'"'"'\xc2\x9b'"'"'' "... with no C1 control"
 ok '! printf "%s" "$menu" | grep -q "^1etcdir"' "... and /etc is not a menu there"
 ok 'yurt_stop' "stops"
-done_testing
+}
+
+run_tests

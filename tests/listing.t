@@ -32,6 +32,7 @@ gopher_ms() {
 }
 
 # several workers, as operators run it; no rate limit on the loopers
+test_two_workers() {
 ok 'yurt_start -w 2 -R 0' "server starts with two workers"
 
 # the listings are right before they are fast
@@ -63,6 +64,9 @@ ok '[ "$cached" -le $((2 * gem + 2)) ]' \
 # A normal reader, unloaded, then while three clients loop on the listing,
 # with one worker for all (the case where a slow listing holds everyone).
 ok 'yurt_stop' "server stops cleanly"
+}
+
+test_one_worker() {
 ok 'yurt_start -w 1 -R 0' "server starts with one worker"
 for i in $(seq 1 9); do gem_ms gemini://localhost/ >>"$T/idle.ms"; done
 idle=$(median <"$T/idle.ms")
@@ -95,4 +99,6 @@ ok '[ "$busy" -le $((3 * idle + 10)) ]' \
     "the reader is not held up by the listing ($busy vs $idle ms)"
 ok 'yurt_stop' "server stops cleanly"
 
-done_testing
+}
+
+run_tests

@@ -39,6 +39,7 @@ v2six() {
 
 served() { [[ $1 == *INDEX-MARKER* ]]; }
 
+test_trust() {
 # =========================================================================
 # 1. proxy-from: a header from anyone else closes the connection
 # =========================================================================
@@ -70,7 +71,10 @@ ok '[ -z "$out" ]' "trust: the same header from 127.0.0.2: closed"
 out=$(pgopher 127.0.0.1 "$(v1 198.51.100.2)")
 ok '[ -z "$out" ]' "trust: ... and from 127.0.0.1 (loopback is the default only when none is named)"
 ok 'yurt_stop' "trust: stops cleanly"
+}
 
+
+test_grammar() {
 # =========================================================================
 # 2. The v1 grammar: printable ASCII, so a NUL cannot end an address
 # =========================================================================
@@ -85,7 +89,10 @@ for h in 'PROXY TCP4 1.2.3.4\0junk 127.0.0.1 5555 70\r\n' \
 done
 ok 'yurt_alive' "grammar: the server is alive"
 ok 'yurt_stop' "grammar: stops cleanly"
+}
 
+
+test_v6() {
 # =========================================================================
 # 3. IPv6: a /48 shares one budget, 16 hosts' worth
 # =========================================================================
@@ -111,7 +118,10 @@ like "$(pgopher 127.0.0.1 "$(v1 2001:db8:2::1 TCP6)")" INDEX-MARKER \
 like "$(pgopher 127.0.0.1 "$(v1 198.51.100.4)")" INDEX-MARKER \
     "v6: an IPv4 reader is not affected"
 ok 'yurt_stop' "v6: stops cleanly"
+}
 
+
+test_far() {
 # =========================================================================
 # 4. Far over budget: closed before the TLS handshake, not after it
 # =========================================================================
@@ -156,5 +166,7 @@ sleep 1.2
 like "$("$FLOOD" tls -t 10 -x "$H" 127.0.0.1 "$YURT_PORT" gemini://localhost/ 2>/dev/null)" \
     '^20 ' "far: a token back, the same reader is served again"
 ok 'yurt_stop' "far: stops cleanly"
+}
 
-done_testing
+
+run_tests

@@ -82,6 +82,7 @@ GC() {	# CERT PATH
 	    tr -d '\r\n'
 }
 
+test_bad_rules() {
 # --- yurt -n and bad rules -----------------------------------------------
 
 out=$("$YURT" -n -c "$CONF" -r "$R" -d "$T/certs" 2>&1)
@@ -116,10 +117,13 @@ out=$("$YURT" -n -c "$T/bad.conf" -r "$R" -d "$T/certs" 2>&1)
 like "$out" "^yurt: $T/conf/short:1: not a SHA-256 fingerprint" \
     "a bad fingerprint: file:line: problem"
 
+}
+
+test_gemini() {
 # --- Gemini ----------------------------------------------------------------
 
 yurt_start -c "$CONF" -l en -H bücher.example -H xn--mnchen-3ya.example ||
-    exit 1
+    return 1
 
 is "$(G private/secret.gmi)" "60 This area needs a client certificate" \
     "no certificate: 60"
@@ -179,6 +183,10 @@ is "$(G idn/page.gmi)" "20 text/gemini; lang=en" "... and not on another"
 is "$(gg -s localhost -t 10 -h 127.0.0.1 "$YURT_PORT" 'gemini://bücher.example/' | tr -d '\r\n')" \
     "53 Proxy request refused" "a Unicode host with another host's SNI: 53"
 
+}
+
+test_gopher() {
+yurt_need -c "$CONF" -l en -H bücher.example -H xn--mnchen-3ya.example
 # --- Gopher ----------------------------------------------------------------
 
 out=$(curl -s --max-time 10 "gopher://127.0.0.1:$YURT_GOPHER_PORT/0/private/secret.gmi")
@@ -205,6 +213,10 @@ like "$out" "(^|"$'\n'")9Binary	/data/y.bin	" "Gopher: ... only where it matches
 out=$(curl -s --max-time 10 "gopher://127.0.0.1:$YURT_GOPHER_PORT/1/nolist/")
 like "$out" "^3" "Gopher: listing off"
 
+}
+
+test_sighup() {
+yurt_need -c "$CONF" -l en -H bücher.example -H xn--mnchen-3ya.example
 # --- SIGHUP: rules and fingerprint files again ---------------------------
 
 cert_fp "$C/stranger.crt" >>"$FP"
@@ -229,4 +241,6 @@ is "$(GC stranger private/secret.gmi)" "20 text/gemini; lang=en" \
     "... and the old rules stay"
 
 ok 'yurt_stop' "yurt stops cleanly"
-done_testing
+}
+
+run_tests

@@ -18,6 +18,7 @@ cp "$T/a.crt" "$CERTS/localhost.crt"
 cp "$T/a.key" "$CERTS/localhost.key"
 chmod 600 "$CERTS/localhost.key"
 
+test_soak() {
 ok 'yurt_start -R 0' "soak: server starts with $YURT_WORKERS workers"
 end=$(($(now_ms) + 20000))
 pids=""
@@ -61,4 +62,6 @@ is "$failed" 0 "soak: no request failed"
 ok 'yurt_alive' "soak: the server is alive"
 ok 'yurt_stop' "soak: the server stops cleanly"
 
-done_testing
+}
+
+run_tests

@@ -100,6 +100,7 @@ wait_dg() {
 	wait_until "$3" dg_count_ge "$1" "$2"
 }
 
+test_socket_activation() {
 # ===========================================================================
 # Socket activation
 # ===========================================================================
@@ -295,6 +296,9 @@ else
 	skip "socket ports: no curl or systemd-socket-activate"
 fi
 
+}
+
+test_notify_reload() {
 # ===========================================================================
 # Notifications, privilege drop, reloads (good, failed, by rename)
 # ===========================================================================
@@ -415,6 +419,9 @@ else
 	ok 'wait_dg STOPPING=1 1 3' "SIGTERM: STOPPING=1 is sent"
 fi
 notify_stop
+}
+
+test_failed_start() {
 
 # A start-up that fails never says READY=1, and says why.
 if notify_start; then
@@ -432,6 +439,9 @@ else
 	ok false "notify-listen binds its socket"
 fi
 
+}
+
+test_sighup_load() {
 # ===========================================================================
 # SIGHUP under load loses no request
 # ===========================================================================
@@ -472,6 +482,9 @@ else
 	ok false "yurt starts (SIGHUP under load)"
 fi
 
+}
+
+test_sigterm_drains() {
 # ===========================================================================
 # SIGTERM drains
 # ===========================================================================
@@ -513,6 +526,9 @@ if yurt_start; then
 else
 	ok false "yurt starts (SIGTERM drain)"
 fi
+}
+
+test_stuck_reader() {
 
 # A reader that never reads cannot hold the shutdown beyond the bound.
 if yurt_start; then
@@ -537,6 +553,9 @@ else
 	ok false "yurt starts (drain bound)"
 fi
 
+}
+
+test_config_errors() {
 # ===========================================================================
 # Configuration errors
 # ===========================================================================
@@ -646,6 +665,9 @@ like "$err" "certs $T/ro-certs: no certificate for localhost, and none can be cr
     "... naming the directory and the host"
 run_bin $RUNU "$YURT" -r "$ROOT" -d "$T/ro-certs" -a 127.0.0.1 -p "$(free_port)" -g 0
 ok '[ "$rc" != 0 ] && [ "$rc" != 124 ]' "... and start-up fails too, as -n said ($rc)"
+}
+
+test_normal_user() {
 
 # Run by a normal user, the default Gopher port 70: the message says what to do.
 if [ "$(id -u)" = 0 ] && have runuser; then
@@ -695,6 +717,9 @@ else
 	skip "port 70 as a normal user, unreadable capsule: not root or no runuser"
 fi
 
+}
+
+test_units() {
 # ===========================================================================
 # The units, the man pages, make install / uninstall
 # ===========================================================================
@@ -881,4 +906,6 @@ else
 	skip "man pages: no mandoc"
 fi
 
-done_testing
+}
+
+run_tests

@@ -10,14 +10,15 @@ mkdir -p "$R"
 printf '# Policy\n' >"$R/index.gmi"
 ROOT=$R
 
-ok 'yurt_start' "server starts"
-
 # s_client ARGS... — one request; its output
 s_client() {
 	printf 'gemini://localhost/\r\n' |
 	    timeout 10 openssl s_client -connect "127.0.0.1:$YURT_PORT" \
 	    -servername localhost -ign_eof "$@" 2>&1
 }
+test_suites() {
+ok 'yurt_start' "server starts"
+
 
 # --- TLS 1.2 suites ------------------------------------------------------------
 for c in ECDHE-ECDSA-AES128-SHA ECDHE-ECDSA-AES128-SHA256 ECDHE-ECDSA-AES256-SHA \
@@ -41,7 +42,12 @@ unlike "$out" 'Reused,' "TLS 1.2 without a ticket: the session ID is not resumed
 s_client -tls1_2 -sess_out "$T/s12t" >/dev/null
 like "$(s_client -tls1_2 -sess_in "$T/s12t")" 'Reused,' "TLS 1.2 with a ticket resumes"
 ok 'yurt_stop' "stops"
+}
 
+
+test_tickets() {
+# alone: the certificate made before the clock is moved, as test_suites does
+[ -s "$T/certs/localhost.crt" ] || { yurt_start && yurt_stop >/dev/null; }
 # --- tickets against a moved clock ------------------------------------------------
 FT=""
 for f in /usr/lib/*/faketime/libfaketimeMT.so.1 /usr/lib/faketime/libfaketimeMT.so.1; do
@@ -49,7 +55,7 @@ for f in /usr/lib/*/faketime/libfaketimeMT.so.1 /usr/lib/faketime/libfaketimeMT.
 done
 if [ -z "$FT" ]; then
 	ok false "libfaketime is installed (make test-deps)"
-	done_testing
+	return 1
 fi
 # The clock file is read on every call, so the test moves the clock at
 # once; it lives in the certificate directory, which Landlock lets yurt
@@ -85,4 +91,6 @@ unlike "$(s_client -tls1_3 -sess_in "$T/q0")" 'Reused' "after three quiet days a
 like "$(s_client -tls1_3 -sess_in "$T/q0")" $'\n20 text/gemini' "... and the reader is served after a full handshake"
 ok 'yurt_stop' "stops"
 
-done_testing
+}
+
+run_tests
