@@ -251,10 +251,13 @@ server_reserve(struct server *s)
 	return -1;
 }
 
-static void
-server_accept(struct ev_loop *loop, void *arg, uint32_t events)
+/*
+ * Takes up to a burst of connections; 1 when the burst was used up (more
+ * may wait), 0 when the queue is empty or cannot be taken now.
+ */
+static int
+server_accept_burst(struct worker_listener *wl)
 {
-	struct worker_listener	*wl = arg;
 	struct worker		*w = wl->w;
 	struct sockaddr_storage	 ss;
 	socklen_t		 sslen;
@@ -268,7 +271,7 @@ server_accept(struct ev_loop *loop, void *arg, uint32_t events)
 			if (errno == EINTR || errno == ECONNABORTED)
 				continue;
 			if (errno != EMFILE && errno != ENFILE)
-				return;	/* EAGAIN: another worker took it */
+				return 0;	/* EAGAIN: another worker took it */
 			if (w->spare != -1) {
 				/*
 				 * Out of descriptors: take the connection
@@ -285,7 +288,7 @@ server_accept(struct ev_loop *loop, void *arg, uint32_t events)
 					continue;
 			}
 			server_accept_pause(w);
-			return;
+			return 0;
 		}
 		if (w->stopping || server_reserve(w->srv) == -1) {
 			close(fd);	/* over the bound: refused */
@@ -295,6 +298,35 @@ server_accept(struct ev_loop *loop, void *arg, uint32_t events)
 		conn_new(&w->pool, fd, wl->l->proto, wl->l->io, wl->l->proxy,
 		    (struct sockaddr *)&ss, sslen);
 	}
+	return 1;
+}
+
+static void
+server_accept(struct ev_loop *loop, void *arg, uint32_t events)
+{
+	(void)server_accept_burst(arg);
+}
+
+/*
+ * A stop: what the kernel has queued is taken and served before the
+ * socket stops listening, for closing a listener resets every connection
+ * still in its queue, and a balancer without health checks (nginx
+ * stream) retries only connections refused, not reset.  Sockets from
+ * systemd keep listening: systemd queues what arrives for the next start.
+ */
+static void
+server_accept_last(struct worker *w)
+{
+	int i;
+
+	for (i = 0; i < w->srv->nl; i++) {
+		if (!w->accept_off)
+			while (server_accept_burst(&w->wl[i]) == 1)
+				;
+		if (!w->srv->l[i].activated)
+			(void)shutdown(w->srv->l[i].fd, SHUT_RDWR);
+	}
+	atomic_store(&w->drained, 1);
 }
 
 /* A worker's heartbeat, for the watchdog: its loop still turns. */
@@ -375,6 +407,7 @@ server_wake(struct ev_loop *loop, void *arg, uint32_t events)
 	}
 	if (!atomic_load(&w->stop_req) || w->stopping)
 		return;
+	server_accept_last(w);
 	w->stopping = 1;
 	ev_timer_cancel(&w->accept);
 	conn_pool_hurry(&w->pool);
@@ -528,6 +561,17 @@ server_reload(struct server *s, struct site *site)
 	s->site = site;
 }
 
+static int
+server_drained(struct server *s)
+{
+	int i;
+
+	for (i = 0; i < s->nworkers; i++)
+		if (!atomic_load(&s->workers[i].drained))
+			return 0;
+	return 1;
+}
+
 int
 server_stop(struct server *s, int seconds)
 {
@@ -540,12 +584,12 @@ server_stop(struct server *s, int seconds)
 		server_wakeup(&s->workers[i]);
 	}
 	/*
-	 * Sockets we bound ourselves stop taking connections now, so a new
-	 * client is refused at once instead of waiting out the drain.  (The
-	 * descriptor stays open: a worker may still hold it in its loop.)
-	 * Sockets from systemd are left alone: systemd queues what arrives
-	 * for the next start.
+	 * Each worker takes what is queued, then stops the sockets we bound
+	 * (server_accept_last).  A wedged worker must not keep them open:
+	 * after a while they stop here, whatever is left in their queue.
 	 */
+	for (i = 0; i < 100 && !server_drained(s); i++)
+		usleep(10 * 1000);
 	for (i = 0; i < s->nl; i++)
 		if (!s->l[i].activated)
 			(void)shutdown(s->l[i].fd, SHUT_RDWR);

@@ -75,6 +75,7 @@ struct worker {
 	int			 spare;		/* reserve fd for EMFILE */
 	int			 accept_off;	/* listeners out of the loop */
 	int			 stopping;
+	atomic_int		 drained;	/* took its last connections */
 	pthread_t		 thread;
 };
 

@@ -541,7 +541,7 @@ section_end rate
 # =========================================================================
 test_proxy_rate() {
 BALANCED=198.51.100.250
-ok 'yurt_start -X -R 2 -B 5' "proxy-rate: server starts with -X -R 2 -B 5"
+ok 'yurt_start -X -R 1 -B 5' "proxy-rate: server starts with -X -R 1 -B 5 (a token a second: the burst is not refilled while it is spent, even on a loaded machine)"
 idle_fds
 # pheader ADDR URL — the Gemini header line for a request from ADDR
 pheader() {
