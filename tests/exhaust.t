@@ -171,11 +171,22 @@ sleep 1.5
 m0=$(priv_kb)
 pids=""
 for i in $(seq 1 200); do
-	"$GG" -q -b 4096 -P 8 -t 30 -s localhost 127.0.0.1 "$YURT_PORT" \
+	"$GG" -q -b 4096 -P 25 -t 40 -s localhost 127.0.0.1 "$YURT_PORT" \
 	    gemini://localhost/big.bin 2>/dev/null &
 	pids="$pids $!"
 done
-sleep 5
+# Measured once every reader is connected and stalled (the server's send
+# queue to it not empty), not after a fixed time: on a loaded machine
+# some are still in their handshake after seconds.  (They read after 25 s.)
+stalled_all() {
+	[ "$(ss -Htn state established "( sport = :$YURT_PORT )" |
+	    awk '$2 > 0' | wc -l)" -ge 200 ]
+}
+for i in $(seq 1 30); do
+	stalled_all && break
+	sleep 0.5
+done
+sleep 1.5
 m1=$(priv_kb)
 per=$(((m1 - m0) / 200))
 diag "stalled: ${m0} KB at rest, ${m1} KB with 200 readers that do not read: ${per} KB each"

@@ -37,7 +37,12 @@ for c in $(seq 1 16); do
 	pids="$pids $!"
 done
 hups=0 v=a
+# a reload on each half-second tick of the clock, however long the swap
+# takes on a loaded machine
+next=$(now_ms)
 while [ "$(now_ms)" -lt "$end" ]; do
+	while [ "$(now_ms)" -lt "$next" ]; do sleep 0.05; done
+	next=$((next + 500))
 	v=$([ "$v" = a ] && echo b || echo a)
 	printf '# Soak\nPAGE-%s\n' "$v" >"$R/.index.new"
 	mv "$R/.index.new" "$R/index.gmi"
@@ -46,7 +51,6 @@ while [ "$(now_ms)" -lt "$end" ]; do
 	mv "$CERTS/.key.new" "$CERTS/localhost.key"
 	mv "$CERTS/.crt.new" "$CERTS/localhost.crt"
 	kill -HUP "$YURT_PID" && hups=$((hups + 1))
-	sleep 0.5
 done
 # shellcheck disable=SC2086
 wait $pids
