@@ -16,11 +16,10 @@
 #include "charset.h"
 #include "gemtext.h"
 #include "gophermap.h"
+#include "nitems.h"
 #include "selector.h"
 #include "url.h"
 #include "wrap.h"
-
-#define NITEMS(a)	(sizeof(a) / sizeof((a)[0]))
 
 #define TEXT_OFFER	"This page as plain text"
 
@@ -106,91 +105,6 @@ gophermap_type_ok(char t)
 	return t > 0x20 && t < 0x7F;
 }
 
-/* Percent-encode what cannot stand in a URI as it is. */
-static void
-gophermap_url_clean(struct buf *b, const char *s, size_t len)
-{
-	static const char	 hex[] = "0123456789ABCDEF";
-	unsigned char		 c;
-	size_t			 i;
-
-	for (i = 0; i < len; i++) {
-		c = (unsigned char)s[i];
-		if (c <= 0x20 || c >= 0x7F || gophermap_in_set(c, "\"<>\\^`{|}"))
-			buf_printf(b, "%%%c%c", hex[c >> 4], hex[c & 0xF]);
-		else
-			buf_putc(b, c);
-	}
-}
-
-/* Percent-encode a selector for a gopher:// URL (RFC 4266). */
-static void
-gophermap_sel_encode(struct buf *b, const char *s, size_t len)
-{
-	static const char	 hex[] = "0123456789ABCDEF";
-	unsigned char		 c;
-	size_t			 i;
-
-	for (i = 0; i < len; i++) {
-		c = (unsigned char)s[i];
-		if (gophermap_is_alpha(c) || gophermap_is_digit(c) ||
-		    gophermap_in_set(c, "-._~/!$&'()*+,;=:@"))
-			buf_putc(b, c);
-		else
-			buf_printf(b, "%%%c%c", hex[c >> 4], hex[c & 0xF]);
-	}
-}
-
-/*
- * Decode %XX escapes, appending to b.  -1 on a bad escape, or when the
- * result would hold a control byte (or, with noslash, a '/' that was not
- * one in the URL: it would change which file is meant).
- */
-static int
-gophermap_pct_decode(struct buf *b, const char *s, size_t len, int noslash)
-{
-	size_t	 i;
-	int	 hi, lo, c;
-
-	for (i = 0; i < len; i++) {
-		c = (unsigned char)s[i];
-		if (c == '%') {
-			if (len - i < 3)
-				return -1;
-			if ((hi = url_hexval((unsigned char)s[i + 1])) == -1 ||
-			    (lo = url_hexval((unsigned char)s[i + 2])) == -1)
-				return -1;
-			c = hi << 4 | lo;
-			i += 2;
-			if (noslash && c == '/')
-				return -1;
-		}
-		if (c < 0x20 || c == 0x7F)
-			return -1;
-		buf_putc(b, c);
-	}
-	return 0;
-}
-
-/* Length of "scheme" when u starts with "scheme:" (RFC 3986), else 0. */
-static size_t
-gophermap_scheme_len(const char *u, size_t len)
-{
-	size_t	 i;
-
-	if (len == 0 || !gophermap_is_alpha((unsigned char)u[0]))
-		return 0;
-	for (i = 1; i < len; i++) {
-		if (u[i] == ':')
-			return i;
-		if (!gophermap_is_alpha((unsigned char)u[i]) &&
-		    !gophermap_is_digit((unsigned char)u[i]) &&
-		    u[i] != '+' && u[i] != '-' && u[i] != '.')
-			return 0;
-	}
-	return 0;
-}
-
 static int
 gophermap_scheme_is(const char *u, size_t slen, const char *name)
 {
@@ -205,60 +119,6 @@ gophermap_scheme_allowed(const char *u, size_t slen)
 	for (i = 0; i < NITEMS(url_schemes); i++)
 		if (gophermap_scheme_is(u, slen, url_schemes[i]))
 			return 1;
-	return 0;
-}
-
-struct authority {
-	const char	*host;
-	size_t		 hostlen;
-	unsigned int	 port;		/* 0: none given */
-	int		 userinfo;
-};
-
-/*
- * Parse "host[:port]" from s (just after "//"); *path is set to what
- * follows.  -1 when the port is not a port.
- */
-static int
-gophermap_parse_authority(const char *s, size_t len, struct authority *a,
-    const char **path)
-{
-	const char	*p, *end;
-	size_t		 alen;
-
-	memset(a, 0, sizeof(*a));
-	for (alen = 0; alen < len; alen++)
-		if (s[alen] == '/' || s[alen] == '?' || s[alen] == '#')
-			break;
-	end = s + alen;
-	*path = end;
-	if ((p = memchr(s, '@', alen)) != NULL) {
-		a->userinfo = 1;
-		s = p + 1;
-	}
-	if (s < end && *s == '[') {
-		if ((p = memchr(s, ']', (size_t)(end - s))) == NULL)
-			return -1;
-		a->host = s + 1;
-		a->hostlen = (size_t)(p - s - 1);
-		p++;
-		if (p < end && *p != ':')
-			return -1;
-	} else {
-		a->host = s;
-		if ((p = memchr(s, ':', (size_t)(end - s))) == NULL)
-			p = end;
-		a->hostlen = (size_t)(p - s);
-	}
-	if (p < end) {			/* at ':' */
-		for (p++; p < end; p++) {
-			if (!gophermap_is_digit((unsigned char)*p))
-				return -1;
-			a->port = a->port * 10 + (unsigned int)(*p - '0');
-			if (a->port > 65535)
-				return -1;
-		}
-	}
 	return 0;
 }
 
@@ -283,46 +143,6 @@ gophermap_host_is_ours(const struct gophermap_opts *o, const char *h, size_t hle
 	return 0;
 }
 
-/* Remove "." and ".." segments in place (RFC 3986, 5.2.4). */
-static size_t
-gophermap_up(const char *s, size_t w)
-{
-	while (w > 0 && s[w - 1] != '/')
-		w--;
-	return w > 0 ? w - 1 : 0;
-}
-
-static void
-gophermap_dedot(struct buf *b)
-{
-	char	*s = b->data;
-	size_t	 n = b->len, r = 0, w = 0;
-
-	if (s == NULL)
-		return;
-	while (r < n) {
-		if (n - r >= 3 && memcmp(s + r, "/./", 3) == 0)
-			r += 2;
-		else if (n - r == 2 && memcmp(s + r, "/.", 2) == 0) {
-			s[w++] = '/';
-			r = n;
-		} else if (n - r >= 4 && memcmp(s + r, "/../", 4) == 0) {
-			r += 3;
-			w = gophermap_up(s, w);
-		} else if (n - r == 3 && memcmp(s + r, "/..", 3) == 0) {
-			w = gophermap_up(s, w);
-			s[w++] = '/';
-			r = n;
-		} else {
-			do
-				s[w++] = s[r++];
-			while (r < n && s[r] != '/');
-		}
-	}
-	b->len = w;
-	s[w] = '\0';
-}
-
 /*
  * A path from a link into the capsule, as a selector in r->sel: decoded,
  * resolved against the page's selector, dot segments removed.
@@ -342,11 +162,11 @@ gophermap_local_selector(struct render *r, const char *path, size_t len)
 			buf_append(&r->sel, r->base,
 			    (size_t)(slash - r->base) + 1);
 	}
-	if (gophermap_pct_decode(&r->sel, path, len, 1) == -1)
+	if (url_decode(&r->sel, path, len, 1) == -1)
 		return -1;
 	if (r->sel.len == 0)
 		buf_putc(&r->sel, '/');
-	gophermap_dedot(&r->sel);
+	url_dedot(&r->sel);
 	if (buf_failed(&r->sel)) {
 		r->err = 1;
 		return -1;
@@ -409,14 +229,14 @@ gophermap_local_type(const struct render *r, const char *sel)
 static int
 gophermap_gopher_link(struct render *r, const char *u, size_t len, struct link *lk)
 {
-	struct authority	 a;
-	const char		*path, *end, *tab;
+	struct url_authority	 a;
+	const char		*path, *end, *tab, *err;
 	size_t			 i;
 	int			 n;
 	char			 type;
 
 	if (len < 2 || memcmp(u, "//", 2) != 0 ||
-	    gophermap_parse_authority(u + 2, len - 2, &a, &path) == -1 ||
+	    url_authority(u + 2, len - 2, &a, &path, &err) == -1 ||
 	    a.userinfo || a.hostlen == 0)
 		return -1;
 	for (i = 0; i < a.hostlen; i++) {
@@ -442,7 +262,7 @@ gophermap_gopher_link(struct render *r, const char *u, size_t len, struct link *
 				break;
 		if (tab + 2 >= end)
 			tab = end;
-		if (gophermap_pct_decode(&r->sel, path, (size_t)(tab - path), 0) == -1)
+		if (url_decode(&r->sel, path, (size_t)(tab - path), 0) == -1)
 			return -1;
 	}
 	buf_reset(&r->host);
@@ -508,8 +328,8 @@ gophermap_path_len(const char *p, size_t len)
 static void
 gophermap_resolve(struct render *r, const char *u, size_t len, struct link *lk)
 {
-	struct authority	 a;
-	const char		*p, *path;
+	struct url_authority	 a;
+	const char		*p, *path, *err;
 	size_t			 slen, plen;
 	int			 netpath;
 
@@ -518,7 +338,7 @@ gophermap_resolve(struct render *r, const char *u, size_t len, struct link *lk)
 	lk->host = r->o->host;
 	memcpy(lk->port, r->port, sizeof(lk->port));
 
-	slen = gophermap_scheme_len(u, len);
+	slen = url_scheme_len(u, len);
 	netpath = slen == 0 && len >= 2 && memcmp(u, "//", 2) == 0;
 	if (slen == 0 && !netpath) {
 		gophermap_local_link(r, u, gophermap_path_len(u, len), lk);
@@ -531,7 +351,8 @@ gophermap_resolve(struct render *r, const char *u, size_t len, struct link *lk)
 	if (netpath || (gophermap_scheme_is(u, slen, "gemini") && len - slen > 2 &&
 	    memcmp(u + slen + 1, "//", 2) == 0)) {
 		p = netpath ? u + 2 : u + slen + 3;
-		if (gophermap_parse_authority(p, len - (size_t)(p - u), &a, &path) == 0 &&
+		if (url_authority(p, len - (size_t)(p - u), &a, &path,
+		    &err) == 0 &&
 		    !a.userinfo && gophermap_host_is_ours(r->o, a.host, a.hostlen) &&
 		    (a.port ? a.port : 1965) ==
 		    (r->o->gemini_port ? r->o->gemini_port : 1965)) {
@@ -548,7 +369,7 @@ gophermap_resolve(struct render *r, const char *u, size_t len, struct link *lk)
 		return;
 	buf_reset(&r->sel);
 	buf_puts(&r->sel, netpath ? "URL:gemini:" : "URL:");
-	gophermap_url_clean(&r->sel, u, len);
+	url_encode(&r->sel, u, len, URL_ENC_UNSAFE);
 	if (buf_failed(&r->sel)) {
 		r->err = 1;
 		return;
@@ -800,9 +621,10 @@ gophermap_text_link(struct render *r, const struct gemtext_line *l)
 			buf_printf(&r->refs, ":%s", r->port);
 		buf_putc(&r->refs, '/');
 		buf_putc(&r->refs, lk.type);
-		gophermap_sel_encode(&r->refs, gophermap_bufstr(&r->sel), r->sel.len);
+		url_encode(&r->refs, gophermap_bufstr(&r->sel), r->sel.len,
+		    URL_ENC_PATH);
 	} else
-		gophermap_url_clean(&r->refs, l->url, l->urllen);
+		url_encode(&r->refs, l->url, l->urllen, URL_ENC_UNSAFE);
 	buf_puts(&r->refs, "\r\n");
 	if (buf_failed(&r->refs))
 		r->err = 1;
@@ -1065,12 +887,12 @@ gophermap_urlpage(struct buf *out, const char *url, size_t len)
 	size_t		 slen;
 	int		 rv;
 
-	slen = gophermap_scheme_len(url, len);
+	slen = url_scheme_len(url, len);
 	if (slen == 0 || !gophermap_scheme_allowed(url, slen) || !gophermap_field_ok(url, len) ||
 	    memchr(url, ' ', len) != NULL)
 		return -1;
 	buf_init(&u, 0);
-	gophermap_url_clean(&u, url, len);
+	url_encode(&u, url, len, URL_ENC_UNSAFE);
 	buf_puts(out,
 	    "<!DOCTYPE HTML PUBLIC \"-//W3C//DTD HTML 3.2 Final//EN\">\n"
 	    "<HTML>\n<HEAD>\n<META HTTP-EQUIV=\"refresh\" CONTENT=\"5;URL=");

@@ -8,8 +8,7 @@
 #include "gophermap.h"
 #include "wrap.h"
 #include "tap.h"
-
-#define NITEMS(a)	(sizeof(a) / sizeof((a)[0]))
+#include "nitems.h"
 
 #define HOST	"gopher.example.org"
 #define TAIL	"\t" HOST "\t70"
