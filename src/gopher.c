@@ -114,31 +114,6 @@ gopher_path(const char *sel, char *out, size_t outlen, int *dir)
 	return url_path_resolve(enc, strlen(enc), out, outlen, dir, &err);
 }
 
-/* The Gopher item type of a content type, for files with no known name. */
-static char
-gopher_type_of(const char *mime)
-{
-	if (strncmp(mime, "text/html", 9) == 0)
-		return 'h';
-	if (strncmp(mime, "text/gemini", 11) == 0)
-		return '1';
-	if (strncmp(mime, "text/", 5) == 0)
-		return '0';
-	if (strncmp(mime, "image/gif", 9) == 0)
-		return 'g';
-	if (strncmp(mime, "image/", 6) == 0)
-		return 'I';
-	if (strncmp(mime, "audio/", 6) == 0)
-		return 's';
-	if (strcmp(mime, "application/pdf") == 0 ||
-	    strcmp(mime, "application/postscript") == 0 ||
-	    strncmp(mime, "application/vnd.oasis.opendocument", 34) == 0 ||
-	    strncmp(mime, "application/msword", 18) == 0 ||
-	    strncmp(mime, "application/vnd.openxmlformats", 30) == 0)
-		return 'd';
-	return '9';
-}
-
 /*
  * The item type of a local selector: the extension, else libmagic.  A
  * listing's entries are typed from their names alone (a directory's ends
@@ -159,9 +134,9 @@ gopher_item_type(void *arg, const char *sel)
 		return 0;
 	/* a type rule decides what the item is */
 	if ((mt = policy_type(g->c->site, g->o.host, path, dir)) != NULL)
-		return gopher_type_of(mt);
+		return mime_item_of(mt);
 	if (g->listing)
-		return (t = gophermap_type(sel)) != 0 ? t : '9';
+		return (t = mime_item(sel)) != 0 ? t : '9';
 	/* a directory without an index is a menu when listings are on */
 	fs_open(g->rootfd, path, dir, g->cfg->listing, NULL, &f);
 	switch (f.kind) {
@@ -169,8 +144,8 @@ gopher_item_type(void *arg, const char *sel)
 		return '1';
 	case FS_FILE:
 		if (*path == '\0' || dir ||
-		    (t = gophermap_type(f.name)) == 0)
-			t = gopher_type_of(mime_type(g->c->pool->mime, f.name,
+		    (t = mime_item(f.name)) == 0)
+			t = mime_item_of(mime_type(g->c->pool->mime, f.name,
 			    f.fd));
 		close(f.fd);
 		/* a directory's index still makes the directory a menu */

@@ -16,6 +16,7 @@
 #include "charset.h"
 #include "gemtext.h"
 #include "gophermap.h"
+#include "mime.h"
 #include "nitems.h"
 #include "selector.h"
 #include "url.h"
@@ -174,42 +175,6 @@ gophermap_local_selector(struct render *r, const char *path, size_t len)
 	return 0;
 }
 
-char
-gophermap_type(const char *name)
-{
-	static const struct {
-		const char	*ext;
-		char		 type;
-	} exts[] = {
-		{ "gmi", '1' }, { "gemini", '1' },
-		{ "txt", '0' }, { "text", '0' }, { "md", '0' }, { "asc", '0' },
-		{ "log", '0' }, { "csv", '0' },
-		{ "gif", 'g' },
-		{ "png", 'I' }, { "jpg", 'I' }, { "jpeg", 'I' },
-		{ "webp", 'I' }, { "bmp", 'I' }, { "svg", 'I' }, { "ico", 'I' },
-		{ "tif", 'I' }, { "tiff", 'I' }, { "avif", 'I' },
-		{ "html", 'h' }, { "htm", 'h' }, { "xhtml", 'h' },
-		{ "mp3", 's' }, { "ogg", 's' }, { "oga", 's' }, { "opus", 's' },
-		{ "wav", 's' }, { "flac", 's' }, { "m4a", 's' }, { "aac", 's' },
-		{ "mid", 's' }, { "midi", 's' },
-		{ "pdf", 'd' }, { "ps", 'd' }, { "doc", 'd' }, { "docx", 'd' },
-		{ "odt", 'd' }, { "rtf", 'd' }, { "epub", 'd' }
-	};
-	const char	*dot, *slash;
-	size_t		 i, n = strlen(name);
-
-	if (n == 0 || name[n - 1] == '/')
-		return '1';
-	slash = strrchr(name, '/');
-	dot = strrchr(name, '.');
-	if (dot == NULL || (slash != NULL && dot < slash))
-		return 0;
-	for (i = 0; i < NITEMS(exts); i++)
-		if (strcasecmp(dot + 1, exts[i].ext) == 0)
-			return exts[i].type;
-	return 0;
-}
-
 static char
 gophermap_local_type(const struct render *r, const char *sel)
 {
@@ -217,7 +182,7 @@ gophermap_local_type(const struct render *r, const char *sel)
 
 	if (r->o->item_type != NULL)
 		t = r->o->item_type(r->o->arg, sel);
-	else if ((t = gophermap_type(sel)) == 0)
+	else if ((t = mime_item(sel)) == 0)
 		t = '9';
 	/* 'i' and '3' would make a link look like text or an error */
 	if (!gophermap_type_ok(t) || t == 'i' || t == '3')

@@ -34,7 +34,7 @@ struct gophermap_opts {
 	/*
 	 * Item type of a local selector ('0', '1', 'g', 'I', 'h', 's', 'd',
 	 * '9'...), or 0 when there is nothing there: the link is then shown
-	 * as plain text.  NULL: gophermap_type(), else '9'.
+	 * as plain text.  NULL: mime_item(), else '9'.
 	 */
 	char		(*item_type)(void *, const char *);
 	void		*arg;
@@ -58,6 +58,5 @@ int	gophermap_item(struct buf *, const struct gophermap_opts *,
 int	gophermap_error(struct buf *, const struct gophermap_opts *,
 	    const char *message);
 int	gophermap_urlpage(struct buf *, const char *url, size_t urllen);
-char	gophermap_type(const char *name);
 
 #endif

@@ -9,6 +9,7 @@
 
 #include "buf.h"
 #include "gophermap.h"
+#include "mime.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 
@@ -16,7 +17,7 @@ static char
 fuzz_type(void *arg, const char *sel)
 {
 	return sel[0] != '\0' && sel[strlen(sel) - 1] == '/' ? '1' :
-	    gophermap_type(sel);
+	    mime_item(sel);
 }
 
 static void
