@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "buf.h"
-#include "gophermap.h"
+#include "gopheropts.h"
 
 enum link_kind {
 	LINK_DEAD,		/* shown as text only */
