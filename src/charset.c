@@ -14,8 +14,7 @@
 
 #include "buf.h"
 #include "charset.h"
-
-#define NITEMS(a)	(sizeof(a) / sizeof((a)[0]))
+#include "nitems.h"
 
 /* Printable ASCII as strings, so ranges mapped by rule can return one. */
 static const char ascii_str[95][2] = {

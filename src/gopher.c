@@ -114,31 +114,6 @@ gopher_path(const char *sel, char *out, size_t outlen, int *dir)
 	return url_path_resolve(enc, strlen(enc), out, outlen, dir, &err);
 }
 
-/* The Gopher item type of a content type, for files with no known name. */
-static char
-gopher_type_of(const char *mime)
-{
-	if (strncmp(mime, "text/html", 9) == 0)
-		return 'h';
-	if (strncmp(mime, "text/gemini", 11) == 0)
-		return '1';
-	if (strncmp(mime, "text/", 5) == 0)
-		return '0';
-	if (strncmp(mime, "image/gif", 9) == 0)
-		return 'g';
-	if (strncmp(mime, "image/", 6) == 0)
-		return 'I';
-	if (strncmp(mime, "audio/", 6) == 0)
-		return 's';
-	if (strcmp(mime, "application/pdf") == 0 ||
-	    strcmp(mime, "application/postscript") == 0 ||
-	    strncmp(mime, "application/vnd.oasis.opendocument", 34) == 0 ||
-	    strncmp(mime, "application/msword", 18) == 0 ||
-	    strncmp(mime, "application/vnd.openxmlformats", 30) == 0)
-		return 'd';
-	return '9';
-}
-
 /*
  * The item type of a local selector: the extension, else libmagic.  A
  * listing's entries are typed from their names alone (a directory's ends
@@ -159,9 +134,9 @@ gopher_item_type(void *arg, const char *sel)
 		return 0;
 	/* a type rule decides what the item is */
 	if ((mt = policy_type(g->c->site, g->o.host, path, dir)) != NULL)
-		return gopher_type_of(mt);
+		return mime_item_of(mt);
 	if (g->listing)
-		return (t = gophermap_type(sel)) != 0 ? t : '9';
+		return (t = mime_item(sel)) != 0 ? t : '9';
 	/* a directory without an index is a menu when listings are on */
 	fs_open(g->rootfd, path, dir, g->cfg->listing, NULL, &f);
 	switch (f.kind) {
@@ -169,8 +144,8 @@ gopher_item_type(void *arg, const char *sel)
 		return '1';
 	case FS_FILE:
 		if (*path == '\0' || dir ||
-		    (t = gophermap_type(f.name)) == 0)
-			t = gopher_type_of(mime_type(g->c->pool->mime, f.name,
+		    (t = mime_item(f.name)) == 0)
+			t = mime_item_of(mime_type(g->c->pool->mime, f.name,
 			    f.fd));
 		close(f.fd);
 		/* a directory's index still makes the directory a menu */
@@ -539,171 +514,260 @@ gopher_program(struct gopher_req *g, const char *sel, const char *search)
 	}
 }
 
-static int
-gopher_input(struct conn *c)
-{
-	struct gopher_req	 g;
-	struct selector_req	 sr;
-	struct fs_result	 f;
-	struct cache_key	 key;
-	struct gopher_src	 src;
-	struct buf		 listing, page;
-	const char		*url, *sel, *base;
-	char			 path[URL_MAX + 1], basebuf[URL_MAX + 3];
-	char			 name[URL_MAX + 2], file[URL_MAX + 12];
-	char			 search[SELECTOR_LINE_MAX + 1];
-	size_t			 urllen;
-	struct policy		 pol;
-	const char		*mt;
-	int			 dir, text = 0, rc, cs;
-	char			 plus, type, view[64] = "";
+/* A request as gopher_input takes it apart, step by step. */
+struct gopher_ask {
+	const char	*sel;		/* the selector, prefixes stripped */
+	char		 plus;		/* Gopher+: '$', '!', '+' or 0 */
+	char		 view[64];	/* '+': the view asked for */
+	const char	*search;	/* a search string, or NULL */
+	char		 searchbuf[SELECTOR_LINE_MAX + 1];
+	int		 text;		/* 1: the text view; 2: "+text/plain" */
+	int		 cs;		/* a charset prefix's index, or -1 */
+	int		 dir;
+	char		 path[URL_MAX + 1];
+	struct policy	 pol;
+	char		 name[URL_MAX + 2];	/* the cache key's name */
+	struct cache_key key;
+};
 
+/*
+ * The request line taken apart into a; 1 when it is already answered
+ * (*rc: 0 to wait for more of it), 0 to go on.
+ */
+static int
+gopher_parse(struct conn *c, struct gopher_req *g, struct gopher_ask *a,
+    int *rc)
+{
+	struct selector_req	 sr;
+	char			 msg[80];
+
+	*rc = 0;
 	switch (selector_parse(c->req, c->reqlen, &sr)) {
 	case SELECTOR_MORE:
-		return 0;
+		return 1;
 	case SELECTOR_OK:
 		break;
 	case SELECTOR_HTTP:
-		gopher_opts(&g, c);
+		gopher_opts(g, c);
 		c->path = "(HTTP request)";
-		return gopher_http(&g);
+		*rc = gopher_http(g);
+		return 1;
 	case SELECTOR_TOOLONG:
-		gopher_opts(&g, c);
+		gopher_opts(g, c);
 		c->path = "(selector too long)";
-		return gopher_error(&g, 59, "Selector too long", 0);
+		*rc = gopher_error(g, 59, "Selector too long", 0);
+		return 1;
 	default:
-		gopher_opts(&g, c);
+		gopher_opts(g, c);
 		c->path = "(bad selector)";
-		return gopher_error(&g, 59, "Bad selector", 0);
+		*rc = gopher_error(g, 59, "Bad selector", 0);
+		return 1;
 	}
-	gopher_opts(&g, c);
+	gopher_opts(g, c);
 	if (c->limited) {
-		char msg[80];
-
 		c->path = "(rate limited)";
 		snprintf(msg, sizeof(msg), "Too many requests: please wait %u "
 		    "second%s", c->limited, c->limited == 1 ? "" : "s");
-		return gopher_error(&g, 44, msg, 0);
+		*rc = gopher_error(g, 44, msg, 0);
+		return 1;
 	}
+	memset(a, 0, sizeof(*a));
+	a->cs = -1;
 	/*
 	 * Gopher+: '$' asks for the attributes of a menu's items, '!' for
 	 * one item's, '+' for the item, or one view of it ("+text/plain").
 	 */
-	plus = sr.plus;
+	a->plus = sr.plus;
 	/* a program's search string, before the selector is moved */
-	if (sr.search != NULL)
-		(void)snprintf(search, sizeof(search), "%.*s",
+	if (sr.search != NULL) {
+		(void)snprintf(a->searchbuf, sizeof(a->searchbuf), "%.*s",
 		    (int)sr.searchlen, sr.search);
-	g.attrs = plus == '$';
-	if (plus == '+' && sr.plusarglen > 0 && sr.plusarglen < sizeof(view)) {
-		memcpy(view, sr.plusarg, sr.plusarglen);
-		view[strcspn(view, " \t")] = '\0';	/* a language follows */
+		a->search = a->searchbuf;
+	}
+	g->attrs = a->plus == '$';
+	if (a->plus == '+' && sr.plusarglen > 0 &&
+	    sr.plusarglen < sizeof(a->view)) {
+		memcpy(a->view, sr.plusarg, sr.plusarglen);
+		a->view[strcspn(a->view, " \t")] = '\0'; /* a language follows */
 	}
 	/* the selector is all the request we keep: it is also the log path */
 	memmove(c->req, sr.sel, sr.sellen);
 	c->req[sr.sellen] = '\0';
-	sel = c->path = c->req;
-	c->host = g.o.host;
+	a->sel = c->path = c->req;
+	c->host = g->o.host;
+	return 0;
+}
 
-	if (selector_url(sel, strlen(sel), &url, &urllen)) {
-		buf_init(&page, 0);
-		if (gophermap_urlpage(&page, url, urllen) == -1) {
-			buf_free(&page);
-			return gopher_error(&g, 59, "Not a link this server "
-			    "will send you to", plus);
-		}
-		return gopher_send(c, 20, &page, -1, 0, plus);
+/* "URL:": the page that sends a reader on.  0 for another selector. */
+static int
+gopher_url(struct gopher_req *g, const struct gopher_ask *a)
+{
+	struct buf	 page;
+	const char	*url;
+	size_t		 urllen;
+
+	if (!selector_url(a->sel, strlen(a->sel), &url, &urllen))
+		return 0;
+	buf_init(&page, 0);
+	if (gophermap_urlpage(&page, url, urllen) == -1) {
+		buf_free(&page);
+		return gopher_error(g, 59, "Not a link this server will send "
+		    "you to", a->plus);
 	}
-	/* a charset chosen by the reader, then the text view */
-	if ((cs = gopher_charset_prefix(&sel)) != -1) {
-		g.o.charset = gopher_charsets[cs].cs;
-		g.o.sel_prefix = gopher_charsets[cs].prefix;
+	return gopher_send(g->c, 20, &page, -1, 0, a->plus);
+}
+
+/*
+ * The selector's prefixes (a charset chosen by the reader, then the text
+ * view), its path, the rules, programs and Gopher+ '!': 1 when one of
+ * them answers (*rc), 0 when a file or page is to be served.
+ */
+static int
+gopher_special(struct gopher_req *g, struct gopher_ask *a, int *rc)
+{
+	char	 type;
+
+	if ((*rc = gopher_url(g, a)) != 0)
+		return 1;
+	if ((a->cs = gopher_charset_prefix(&a->sel)) != -1) {
+		g->o.charset = gopher_charsets[a->cs].cs;
+		g->o.sel_prefix = gopher_charsets[a->cs].prefix;
 	}
-	if (strncmp(sel, GOPHER_TEXT_PREFIX "/", sizeof(GOPHER_TEXT_PREFIX)) ==
-	    0) {
-		text = 1;
-		sel += sizeof(GOPHER_TEXT_PREFIX) - 1;
-	} else if (strcasecmp(view, "text/plain") == 0)
-		text = 2;	/* a page's text view; any other file as it is */
-	if (gopher_path(sel, path, sizeof(path), &dir) == -1)
-		return gopher_error(&g, 59, "Bad selector", plus);
-	if (gopher_rules(&g, path, sizeof(path), &dir, &pol, plus, &rc))
-		return rc;
+	if (strncmp(a->sel, GOPHER_TEXT_PREFIX "/",
+	    sizeof(GOPHER_TEXT_PREFIX)) == 0) {
+		a->text = 1;
+		a->sel += sizeof(GOPHER_TEXT_PREFIX) - 1;
+	} else if (strcasecmp(a->view, "text/plain") == 0)
+		a->text = 2;	/* a page's text view; any other file as it is */
+	if (gopher_path(a->sel, a->path, sizeof(a->path), &a->dir) == -1) {
+		*rc = gopher_error(g, 59, "Bad selector", a->plus);
+		return 1;
+	}
+	if (gopher_rules(g, a->path, sizeof(a->path), &a->dir, &a->pol,
+	    a->plus, rc))
+		return 1;
 	/* the rules first: a certificate area holds no program for Gopher */
-	if (plus == 0 && !text && (rc = gopher_program(&g, sel, sr.search ?
-	    search : NULL)) != 0)
-		return rc;
-	if (plus == '!') {
-		type = gopher_item_type(&g, sel);
-		return gopher_plus_info(&g, sel, type ? type : '3');
+	if (a->plus == 0 && !a->text &&
+	    (*rc = gopher_program(g, a->sel, a->search)) != 0)
+		return 1;
+	if (a->plus == '!') {
+		type = gopher_item_type(g, a->sel);
+		*rc = gopher_plus_info(g, a->sel, type ? type : '3');
+		return 1;
 	}
+	return 0;
+}
 
-	/* the request as asked, before a directory is found to be one */
-	snprintf(name, sizeof(name), "%c%s", dir ? 'd' : 'f', path);
-	key.gen = c->site;
-	key.variant = (text ? 1 : 0) | g.attrs << 1 | (cs + 1) << 2;
-	key.name = name;
-	if (gopher_cached(&g, &key, plus, &rc))
-		return rc;
+/* The cache's key: the request as asked, before a directory is one. */
+static void
+gopher_key(struct gopher_req *g, struct gopher_ask *a)
+{
+	snprintf(a->name, sizeof(a->name), "%c%s", a->dir ? 'd' : 'f',
+	    a->path);
+	a->key.gen = g->c->site;
+	a->key.variant = (a->text ? 1 : 0) | g->attrs << 1 | (a->cs + 1) << 2;
+	a->key.name = a->name;
+}
+
+/* A file: a page rendered, anything else sent as it is. */
+static int
+gopher_file(struct gopher_req *g, struct gopher_ask *a, struct fs_result *f,
+    const char *base)
+{
+	struct gopher_src	 src;
+	struct buf		 page;
+	const char		*mt;
+	char			 file[URL_MAX + 12];
+	int			 rc;
+
+	mt = a->pol.type ? a->pol.type : mime_ext(f->name);
+	if (mt == NULL || strcmp(mt, "text/gemini") != 0) {
+		if (a->text == 1) {
+			close(f->fd);
+			return gopher_error(g, 51, "Not found", a->plus);
+		}
+		return gopher_send(g->c, 20, NULL, f->fd, f->size, a->plus);
+	}
+	if (gopher_slurp(f->fd, &page) == -1) {
+		close(f->fd);
+		buf_free(&page);
+		return gopher_error(g, 40, "Page too large", a->plus);
+	}
+	close(f->fd);
+	/* a directory's page is its index.gmi (see fs_open) */
+	snprintf(file, sizeof(file), "%s%s%s", a->path,
+	    a->dir && *a->path ? "/" : "", a->dir ? "index.gmi" : "");
+	src.key = &a->key;
+	src.file = file;
+	src.st = &f->st;
+	rc = gopher_page(g, page.data ? page.data : "", page.len, base,
+	    a->text, a->plus, &src);
+	buf_free(&page);
+	return rc;
+}
+
+/* What the path names: a listing, a file or page, caps.txt, or nothing. */
+static int
+gopher_serve(struct gopher_req *g, struct gopher_ask *a)
+{
+	struct fs_result	 f;
+	struct gopher_src	 src;
+	struct buf		 listing;
+	char			 base[URL_MAX + 3];
+	int			 rc;
 
 	/* Gopher has no redirects: a directory is one, slash or not */
 	buf_init(&listing, 1024 * 1024);
-	fs_open(g.rootfd, path, dir, pol.listing, &listing, &f);
+	fs_open(g->rootfd, a->path, a->dir, a->pol.listing, &listing, &f);
 	if (f.kind == FS_REDIRECT) {
-		dir = 1;
-		fs_open(g.rootfd, path, dir, pol.listing, &listing, &f);
+		a->dir = 1;
+		fs_open(g->rootfd, a->path, a->dir, a->pol.listing, &listing,
+		    &f);
 	}
-	if (f.kind == FS_NOTFOUND && strcmp(path, "caps.txt") == 0 && !text) {
+	if (f.kind == FS_NOTFOUND && strcmp(a->path, "caps.txt") == 0 &&
+	    !a->text) {
 		buf_free(&listing);
-		return gopher_caps(&g);
+		return gopher_caps(g);
 	}
 	/* the base of a directory's links is the directory, with its slash */
-	snprintf(basebuf, sizeof(basebuf), "/%s%s", path,
-	    (dir || f.kind == FS_LISTING) && *path ? "/" : "");
-	base = basebuf;
-
+	snprintf(base, sizeof(base), "/%s%s", a->path,
+	    (a->dir || f.kind == FS_LISTING) && *a->path ? "/" : "");
 	switch (f.kind) {
 	case FS_LISTING:
 		/* kept while the directory is unchanged (its entries) */
-		src.key = &key;
-		src.file = *path ? path : ".";
+		src.key = &a->key;
+		src.file = *a->path ? a->path : ".";
 		src.st = &f.st;
-		g.listing = 1;
-		rc = gopher_page(&g, listing.data, listing.len, base, text,
-		    plus, &src);
-		buf_free(&listing);
-		return rc;
+		g->listing = 1;
+		rc = gopher_page(g, listing.data, listing.len, base, a->text,
+		    a->plus, &src);
+		break;
 	case FS_FILE:
-		buf_free(&listing);
-		mt = pol.type ? pol.type : mime_ext(f.name);
-		if (mt == NULL || strcmp(mt, "text/gemini") != 0) {
-			if (text == 1) {
-				close(f.fd);
-				return gopher_error(&g, 51, "Not found", plus);
-			}
-			return gopher_send(c, 20, NULL, f.fd, f.size, plus);
-		}
-		if (gopher_slurp(f.fd, &page) == -1) {
-			close(f.fd);
-			buf_free(&page);
-			return gopher_error(&g, 40, "Page too large", plus);
-		}
-		close(f.fd);
-		/* a directory's page is its index.gmi (see fs_open) */
-		snprintf(file, sizeof(file), "%s%s%s", path,
-		    dir && *path ? "/" : "", dir ? "index.gmi" : "");
-		src.key = &key;
-		src.file = file;
-		src.st = &f.st;
-		rc = gopher_page(&g, page.data ? page.data : "", page.len,
-		    base, text, plus, &src);
-		buf_free(&page);
-		return rc;
+		rc = gopher_file(g, a, &f, base);
+		break;
 	case FS_ERROR:
-		buf_free(&listing);
-		return gopher_error(&g, 40, "Temporary failure", plus);
+		rc = gopher_error(g, 40, "Temporary failure", a->plus);
+		break;
 	default:
-		buf_free(&listing);
-		return gopher_error(&g, 51, "Not found", plus);
+		rc = gopher_error(g, 51, "Not found", a->plus);
+		break;
 	}
+	buf_free(&listing);
+	return rc;
+}
+
+/* parse, special selectors, the cache, then the file or page */
+static int
+gopher_input(struct conn *c)
+{
+	struct gopher_req	 g;
+	struct gopher_ask	 a;
+	int			 rc;
+
+	if (gopher_parse(c, &g, &a, &rc) || gopher_special(&g, &a, &rc))
+		return rc;
+	gopher_key(&g, &a);
+	if (gopher_cached(&g, &a.key, a.plus, &rc))
+		return rc;
+	return gopher_serve(&g, &a);
 }

@@ -10,70 +10,16 @@
 #include <stddef.h>
 #include <stdio.h>
 #include <string.h>
-#include <strings.h>
 
 #include "buf.h"
 #include "charset.h"
 #include "gemtext.h"
+#include "gopherlink.h"
 #include "gophermap.h"
-#include "selector.h"
 #include "url.h"
 #include "wrap.h"
 
-#define NITEMS(a)	(sizeof(a) / sizeof((a)[0]))
-
 #define TEXT_OFFER	"This page as plain text"
-
-enum link_kind {
-	LINK_DEAD,		/* shown as text only */
-	LINK_LOCAL,		/* into the capsule */
-	LINK_GOPHER,		/* gopher://, to wherever it points */
-	LINK_URL		/* anything else: "URL:" on this server */
-};
-
-struct link {
-	enum link_kind	 kind;
-	char		 type;
-	const char	*host;
-	char		 port[12];
-};
-
-struct render {
-	struct buf			*out;
-	const struct gophermap_opts	*o;
-	const char			*base;	/* selector of the page */
-	size_t				 width;
-	char				 port[12];
-	int				 text;	/* plain text, not a menu */
-	int				 skipblank;
-	int				 err;
-	unsigned int			 nlinks;
-	struct buf			 fold, line, exp, sel, host, refs;
-};
-
-/* Schemes a "URL:" selector may send a reader to. */
-static const char *const url_schemes[] = {
-	"http", "https", "gemini", "gopher", "gophers", "ftp", "mailto",
-	"news", "nntp", "telnet", "irc", "ircs", "xmpp", "finger"
-};
-
-static const char *
-gophermap_bufstr(const struct buf *b)
-{
-	return b->data != NULL ? b->data : "";
-}
-
-static int
-gophermap_is_alpha(int c)
-{
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
-}
-
-static int
-gophermap_is_digit(int c)
-{
-	return c >= '0' && c <= '9';
-}
 
 /* No byte that could end or split a Gopher field (or upset a terminal). */
 static int
@@ -94,471 +40,6 @@ gophermap_host_ok(const char *h)
 	    strchr(h, ' ') == NULL;
 }
 
-static int
-gophermap_in_set(int c, const char *set)
-{
-	return c != '\0' && strchr(set, c) != NULL;
-}
-
-static int
-gophermap_type_ok(char t)
-{
-	return t > 0x20 && t < 0x7F;
-}
-
-/* Percent-encode what cannot stand in a URI as it is. */
-static void
-gophermap_url_clean(struct buf *b, const char *s, size_t len)
-{
-	static const char	 hex[] = "0123456789ABCDEF";
-	unsigned char		 c;
-	size_t			 i;
-
-	for (i = 0; i < len; i++) {
-		c = (unsigned char)s[i];
-		if (c <= 0x20 || c >= 0x7F || gophermap_in_set(c, "\"<>\\^`{|}"))
-			buf_printf(b, "%%%c%c", hex[c >> 4], hex[c & 0xF]);
-		else
-			buf_putc(b, c);
-	}
-}
-
-/* Percent-encode a selector for a gopher:// URL (RFC 4266). */
-static void
-gophermap_sel_encode(struct buf *b, const char *s, size_t len)
-{
-	static const char	 hex[] = "0123456789ABCDEF";
-	unsigned char		 c;
-	size_t			 i;
-
-	for (i = 0; i < len; i++) {
-		c = (unsigned char)s[i];
-		if (gophermap_is_alpha(c) || gophermap_is_digit(c) ||
-		    gophermap_in_set(c, "-._~/!$&'()*+,;=:@"))
-			buf_putc(b, c);
-		else
-			buf_printf(b, "%%%c%c", hex[c >> 4], hex[c & 0xF]);
-	}
-}
-
-/*
- * Decode %XX escapes, appending to b.  -1 on a bad escape, or when the
- * result would hold a control byte (or, with noslash, a '/' that was not
- * one in the URL: it would change which file is meant).
- */
-static int
-gophermap_pct_decode(struct buf *b, const char *s, size_t len, int noslash)
-{
-	size_t	 i;
-	int	 hi, lo, c;
-
-	for (i = 0; i < len; i++) {
-		c = (unsigned char)s[i];
-		if (c == '%') {
-			if (len - i < 3)
-				return -1;
-			if ((hi = url_hexval((unsigned char)s[i + 1])) == -1 ||
-			    (lo = url_hexval((unsigned char)s[i + 2])) == -1)
-				return -1;
-			c = hi << 4 | lo;
-			i += 2;
-			if (noslash && c == '/')
-				return -1;
-		}
-		if (c < 0x20 || c == 0x7F)
-			return -1;
-		buf_putc(b, c);
-	}
-	return 0;
-}
-
-/* Length of "scheme" when u starts with "scheme:" (RFC 3986), else 0. */
-static size_t
-gophermap_scheme_len(const char *u, size_t len)
-{
-	size_t	 i;
-
-	if (len == 0 || !gophermap_is_alpha((unsigned char)u[0]))
-		return 0;
-	for (i = 1; i < len; i++) {
-		if (u[i] == ':')
-			return i;
-		if (!gophermap_is_alpha((unsigned char)u[i]) &&
-		    !gophermap_is_digit((unsigned char)u[i]) &&
-		    u[i] != '+' && u[i] != '-' && u[i] != '.')
-			return 0;
-	}
-	return 0;
-}
-
-static int
-gophermap_scheme_is(const char *u, size_t slen, const char *name)
-{
-	return strlen(name) == slen && strncasecmp(u, name, slen) == 0;
-}
-
-static int
-gophermap_scheme_allowed(const char *u, size_t slen)
-{
-	size_t	 i;
-
-	for (i = 0; i < NITEMS(url_schemes); i++)
-		if (gophermap_scheme_is(u, slen, url_schemes[i]))
-			return 1;
-	return 0;
-}
-
-struct authority {
-	const char	*host;
-	size_t		 hostlen;
-	unsigned int	 port;		/* 0: none given */
-	int		 userinfo;
-};
-
-/*
- * Parse "host[:port]" from s (just after "//"); *path is set to what
- * follows.  -1 when the port is not a port.
- */
-static int
-gophermap_parse_authority(const char *s, size_t len, struct authority *a,
-    const char **path)
-{
-	const char	*p, *end;
-	size_t		 alen;
-
-	memset(a, 0, sizeof(*a));
-	for (alen = 0; alen < len; alen++)
-		if (s[alen] == '/' || s[alen] == '?' || s[alen] == '#')
-			break;
-	end = s + alen;
-	*path = end;
-	if ((p = memchr(s, '@', alen)) != NULL) {
-		a->userinfo = 1;
-		s = p + 1;
-	}
-	if (s < end && *s == '[') {
-		if ((p = memchr(s, ']', (size_t)(end - s))) == NULL)
-			return -1;
-		a->host = s + 1;
-		a->hostlen = (size_t)(p - s - 1);
-		p++;
-		if (p < end && *p != ':')
-			return -1;
-	} else {
-		a->host = s;
-		if ((p = memchr(s, ':', (size_t)(end - s))) == NULL)
-			p = end;
-		a->hostlen = (size_t)(p - s);
-	}
-	if (p < end) {			/* at ':' */
-		for (p++; p < end; p++) {
-			if (!gophermap_is_digit((unsigned char)*p))
-				return -1;
-			a->port = a->port * 10 + (unsigned int)(*p - '0');
-			if (a->port > 65535)
-				return -1;
-		}
-	}
-	return 0;
-}
-
-/* Host names compare without case and without a trailing dot. */
-static int
-gophermap_host_is_ours(const struct gophermap_opts *o, const char *h, size_t hlen)
-{
-	const char *const	*g;
-	size_t			 n;
-
-	if (hlen > 0 && h[hlen - 1] == '.')
-		hlen--;
-	if (hlen == 0 || o->gemini_hosts == NULL)
-		return 0;
-	for (g = o->gemini_hosts; *g != NULL; g++) {
-		n = strlen(*g);
-		if (n > 0 && (*g)[n - 1] == '.')
-			n--;
-		if (n == hlen && strncasecmp(*g, h, n) == 0)
-			return 1;
-	}
-	return 0;
-}
-
-/* Remove "." and ".." segments in place (RFC 3986, 5.2.4). */
-static size_t
-gophermap_up(const char *s, size_t w)
-{
-	while (w > 0 && s[w - 1] != '/')
-		w--;
-	return w > 0 ? w - 1 : 0;
-}
-
-static void
-gophermap_dedot(struct buf *b)
-{
-	char	*s = b->data;
-	size_t	 n = b->len, r = 0, w = 0;
-
-	if (s == NULL)
-		return;
-	while (r < n) {
-		if (n - r >= 3 && memcmp(s + r, "/./", 3) == 0)
-			r += 2;
-		else if (n - r == 2 && memcmp(s + r, "/.", 2) == 0) {
-			s[w++] = '/';
-			r = n;
-		} else if (n - r >= 4 && memcmp(s + r, "/../", 4) == 0) {
-			r += 3;
-			w = gophermap_up(s, w);
-		} else if (n - r == 3 && memcmp(s + r, "/..", 3) == 0) {
-			w = gophermap_up(s, w);
-			s[w++] = '/';
-			r = n;
-		} else {
-			do
-				s[w++] = s[r++];
-			while (r < n && s[r] != '/');
-		}
-	}
-	b->len = w;
-	s[w] = '\0';
-}
-
-/*
- * A path from a link into the capsule, as a selector in r->sel: decoded,
- * resolved against the page's selector, dot segments removed.
- */
-static int
-gophermap_local_selector(struct render *r, const char *path, size_t len)
-{
-	const char	*slash;
-
-	buf_reset(&r->sel);
-	if (len == 0 || path[0] != '/') {
-		if (r->base[0] != '/')
-			buf_putc(&r->sel, '/');
-		if (len == 0)
-			buf_puts(&r->sel, r->base);
-		else if ((slash = strrchr(r->base, '/')) != NULL)
-			buf_append(&r->sel, r->base,
-			    (size_t)(slash - r->base) + 1);
-	}
-	if (gophermap_pct_decode(&r->sel, path, len, 1) == -1)
-		return -1;
-	if (r->sel.len == 0)
-		buf_putc(&r->sel, '/');
-	gophermap_dedot(&r->sel);
-	if (buf_failed(&r->sel)) {
-		r->err = 1;
-		return -1;
-	}
-	return 0;
-}
-
-char
-gophermap_type(const char *name)
-{
-	static const struct {
-		const char	*ext;
-		char		 type;
-	} exts[] = {
-		{ "gmi", '1' }, { "gemini", '1' },
-		{ "txt", '0' }, { "text", '0' }, { "md", '0' }, { "asc", '0' },
-		{ "log", '0' }, { "csv", '0' },
-		{ "gif", 'g' },
-		{ "png", 'I' }, { "jpg", 'I' }, { "jpeg", 'I' },
-		{ "webp", 'I' }, { "bmp", 'I' }, { "svg", 'I' }, { "ico", 'I' },
-		{ "tif", 'I' }, { "tiff", 'I' }, { "avif", 'I' },
-		{ "html", 'h' }, { "htm", 'h' }, { "xhtml", 'h' },
-		{ "mp3", 's' }, { "ogg", 's' }, { "oga", 's' }, { "opus", 's' },
-		{ "wav", 's' }, { "flac", 's' }, { "m4a", 's' }, { "aac", 's' },
-		{ "mid", 's' }, { "midi", 's' },
-		{ "pdf", 'd' }, { "ps", 'd' }, { "doc", 'd' }, { "docx", 'd' },
-		{ "odt", 'd' }, { "rtf", 'd' }, { "epub", 'd' }
-	};
-	const char	*dot, *slash;
-	size_t		 i, n = strlen(name);
-
-	if (n == 0 || name[n - 1] == '/')
-		return '1';
-	slash = strrchr(name, '/');
-	dot = strrchr(name, '.');
-	if (dot == NULL || (slash != NULL && dot < slash))
-		return 0;
-	for (i = 0; i < NITEMS(exts); i++)
-		if (strcasecmp(dot + 1, exts[i].ext) == 0)
-			return exts[i].type;
-	return 0;
-}
-
-static char
-gophermap_local_type(const struct render *r, const char *sel)
-{
-	char	 t;
-
-	if (r->o->item_type != NULL)
-		t = r->o->item_type(r->o->arg, sel);
-	else if ((t = gophermap_type(sel)) == 0)
-		t = '9';
-	/* 'i' and '3' would make a link look like text or an error */
-	if (!gophermap_type_ok(t) || t == 'i' || t == '3')
-		return 0;
-	return t;
-}
-
-/* A gopher:// URL (RFC 4266): "gopher://host[:port]/<type><selector>". */
-static int
-gophermap_gopher_link(struct render *r, const char *u, size_t len, struct link *lk)
-{
-	struct authority	 a;
-	const char		*path, *end, *tab;
-	size_t			 i;
-	int			 n;
-	char			 type;
-
-	if (len < 2 || memcmp(u, "//", 2) != 0 ||
-	    gophermap_parse_authority(u + 2, len - 2, &a, &path) == -1 ||
-	    a.userinfo || a.hostlen == 0)
-		return -1;
-	for (i = 0; i < a.hostlen; i++) {
-		if (!gophermap_is_alpha((unsigned char)a.host[i]) &&
-		    !gophermap_is_digit((unsigned char)a.host[i]) &&
-		    !gophermap_in_set(a.host[i], "-._:"))
-			return -1;
-	}
-	end = u + len;
-	if ((tab = memchr(path, '#', (size_t)(end - path))) != NULL)
-		end = tab;
-	buf_reset(&r->sel);
-	if (end - path <= 1)
-		type = '1';
-	else {
-		type = path[1];
-		if (!gophermap_type_ok(type) || type == 'i' || type == '3')
-			return -1;
-		path += 2;
-		/* "%09" starts a search string: not part of the selector */
-		for (tab = path; tab + 2 < end; tab++)
-			if (memcmp(tab, "%09", 3) == 0)
-				break;
-		if (tab + 2 >= end)
-			tab = end;
-		if (gophermap_pct_decode(&r->sel, path, (size_t)(tab - path), 0) == -1)
-			return -1;
-	}
-	buf_reset(&r->host);
-	buf_append(&r->host, a.host, a.hostlen);
-	if (buf_failed(&r->host) || buf_failed(&r->sel)) {
-		r->err = 1;
-		return -1;
-	}
-	n = snprintf(lk->port, sizeof(lk->port), "%u", a.port ? a.port : 70);
-	if (n < 0 || (size_t)n >= sizeof(lk->port))
-		return -1;
-	lk->host = gophermap_bufstr(&r->host);
-	lk->type = type;
-	lk->kind = LINK_GOPHER;
-	return 0;
-}
-
-/*
- * A link into the capsule: its selector in r->sel, its type asked for.
- * One this server would refuse as too long is no link.
- */
-static void
-gophermap_local_link(struct render *r, const char *path, size_t len, struct link *lk)
-{
-	const char	*pre = r->o->sel_prefix ? r->o->sel_prefix : "";
-	size_t		 plen = strlen(pre);
-
-	if (gophermap_local_selector(r, path, len) != 0 ||
-	    r->sel.len + plen > SELECTOR_MAX ||
-	    (lk->type = gophermap_local_type(r, gophermap_bufstr(&r->sel))) == 0)
-		return;
-	lk->kind = LINK_LOCAL;
-	if (plen == 0)
-		return;
-	/* the prefix keeps a reader in the charset chosen, page to page */
-	buf_reset(&r->exp);
-	buf_append(&r->exp, pre, plen);
-	buf_append(&r->exp, gophermap_bufstr(&r->sel), r->sel.len);
-	buf_reset(&r->sel);
-	buf_append(&r->sel, gophermap_bufstr(&r->exp), r->exp.len);
-	if (buf_failed(&r->exp) || buf_failed(&r->sel))
-		r->err = 1;
-}
-
-/* Length of a URL's path: up to its query or fragment. */
-static size_t
-gophermap_path_len(const char *p, size_t len)
-{
-	size_t	 n;
-
-	for (n = 0; n < len; n++)
-		if (p[n] == '?' || p[n] == '#')
-			break;
-	return n;
-}
-
-/*
- * What a link becomes.  Local and gopher:// links get their selector in
- * r->sel, other URLs a "URL:" selector there.  A link that cannot be
- * followed is LINK_DEAD.  Queries and fragments of links into the capsule
- * are dropped: the capsule is static files, as on the Gemini side.
- */
-static void
-gophermap_resolve(struct render *r, const char *u, size_t len, struct link *lk)
-{
-	struct authority	 a;
-	const char		*p, *path;
-	size_t			 slen, plen;
-	int			 netpath;
-
-	memset(lk, 0, sizeof(*lk));
-	lk->kind = LINK_DEAD;
-	lk->host = r->o->host;
-	memcpy(lk->port, r->port, sizeof(lk->port));
-
-	slen = gophermap_scheme_len(u, len);
-	netpath = slen == 0 && len >= 2 && memcmp(u, "//", 2) == 0;
-	if (slen == 0 && !netpath) {
-		gophermap_local_link(r, u, gophermap_path_len(u, len), lk);
-		return;
-	}
-	if (slen > 0 && gophermap_scheme_is(u, slen, "gopher") &&
-	    gophermap_gopher_link(r, u + slen + 1, len - slen - 1, lk) == 0)
-		return;
-	/* "//host/path" on a Gemini page means gemini://host/path */
-	if (netpath || (gophermap_scheme_is(u, slen, "gemini") && len - slen > 2 &&
-	    memcmp(u + slen + 1, "//", 2) == 0)) {
-		p = netpath ? u + 2 : u + slen + 3;
-		if (gophermap_parse_authority(p, len - (size_t)(p - u), &a, &path) == 0 &&
-		    !a.userinfo && gophermap_host_is_ours(r->o, a.host, a.hostlen) &&
-		    (a.port ? a.port : 1965) ==
-		    (r->o->gemini_port ? r->o->gemini_port : 1965)) {
-			plen = gophermap_path_len(path, len - (size_t)(path - u));
-			if (plen == 0)
-				gophermap_local_link(r, "/", 1, lk);
-			else
-				gophermap_local_link(r, path, plen, lk);
-			return;
-		}
-	}
-
-	if (!netpath && !gophermap_scheme_allowed(u, slen))
-		return;
-	buf_reset(&r->sel);
-	buf_puts(&r->sel, netpath ? "URL:gemini:" : "URL:");
-	gophermap_url_clean(&r->sel, u, len);
-	if (buf_failed(&r->sel)) {
-		r->err = 1;
-		return;
-	}
-	if (r->sel.len > SELECTOR_MAX)
-		return;
-	lk->type = 'h';
-	lk->kind = LINK_URL;
-}
-
 static void
 gophermap_fold(struct render *r, const char *s, size_t len)
 {
@@ -571,7 +52,7 @@ gophermap_fold(struct render *r, const char *s, size_t len)
 static void
 gophermap_shortened(struct render *r, struct buf *dst)
 {
-	const char	*s = gophermap_bufstr(&r->fold), *ell;
+	const char	*s = gopherlink_bufstr(&r->fold), *ell;
 	size_t		 len = r->fold.len, cut, ellw;
 
 	if (r->o->charset == CHARSET_UTF8) {
@@ -643,14 +124,14 @@ gophermap_wrapped(struct render *r, const char *s, size_t len, const char *first
 	size_t		 max = 0;
 
 	gophermap_fold(r, s, len);
-	wrap_init(&w, gophermap_bufstr(&r->fold), r->fold.len, r->width, first, rest);
+	wrap_init(&w, gopherlink_bufstr(&r->fold), r->fold.len, r->width, first, rest);
 	while (wrap_next(&w, &l)) {
 		buf_reset(&r->line);
 		charset_encode(&r->line, r->o->charset, l.prefix, l.prefixlen);
 		charset_encode(&r->line, r->o->charset, l.text, l.len);
 		if (buf_failed(&r->line))
 			r->err = 1;
-		gophermap_emit(r, gophermap_bufstr(&r->line), r->line.len);
+		gophermap_emit(r, gopherlink_bufstr(&r->line), r->line.len);
 		if (l.cols > max)
 			max = l.cols;
 	}
@@ -673,7 +154,7 @@ gophermap_heading(struct render *r, int level, const char *s, size_t len)
 		buf_putc(&r->line, level == 1 ? '=' : '-');
 	if (buf_failed(&r->line))
 		r->err = 1;
-	gophermap_emit(r, gophermap_bufstr(&r->line), r->line.len);
+	gophermap_emit(r, gopherlink_bufstr(&r->line), r->line.len);
 	gophermap_emit(r, "", 0);
 	r->skipblank = 1;	/* the blank line usually written after it */
 }
@@ -690,16 +171,16 @@ gophermap_pre_char(struct render *r, const char *s, size_t n, uint32_t cp)
 	size_t	 w, fw, cut;
 
 	gophermap_fold(r, s, n);
-	fw = wrap_width(gophermap_bufstr(&r->fold), r->fold.len);
+	fw = wrap_width(gopherlink_bufstr(&r->fold), r->fold.len);
 	if (r->o->charset == CHARSET_UTF8 || cp == CHARSET_INVALID || cw < 0) {
-		buf_append(&r->exp, gophermap_bufstr(&r->fold), r->fold.len);
+		buf_append(&r->exp, gopherlink_bufstr(&r->fold), r->fold.len);
 		return fw;
 	}
 	w = (size_t)cw;
-	cut = fw > w ? wrap_cut(gophermap_bufstr(&r->fold), r->fold.len, w) :
+	cut = fw > w ? wrap_cut(gopherlink_bufstr(&r->fold), r->fold.len, w) :
 	    r->fold.len;
-	buf_append(&r->exp, gophermap_bufstr(&r->fold), cut);
-	for (fw = wrap_width(gophermap_bufstr(&r->fold), cut); fw < w; fw++)
+	buf_append(&r->exp, gopherlink_bufstr(&r->fold), cut);
+	for (fw = wrap_width(gopherlink_bufstr(&r->fold), cut); fw < w; fw++)
 		buf_putc(&r->exp, ' ');
 	return w;
 }
@@ -722,10 +203,10 @@ gophermap_pre_line(struct render *r, const char *s, size_t len)
 			col += gophermap_pre_char(r, s + i, n, cp);
 	}
 	buf_reset(&r->line);
-	charset_encode(&r->line, r->o->charset, gophermap_bufstr(&r->exp), r->exp.len);
+	charset_encode(&r->line, r->o->charset, gopherlink_bufstr(&r->exp), r->exp.len);
 	if (buf_failed(&r->exp) || buf_failed(&r->line))
 		r->err = 1;
-	gophermap_emit(r, gophermap_bufstr(&r->line), r->line.len);
+	gophermap_emit(r, gopherlink_bufstr(&r->line), r->line.len);
 }
 
 /* What to show for a link: its label, or its URL when it has none. */
@@ -734,7 +215,7 @@ gophermap_link_label(struct render *r, const struct gemtext_line *l, const char 
     size_t *len)
 {
 	gophermap_fold(r, l->text, l->textlen);
-	if (wrap_width(gophermap_bufstr(&r->fold), r->fold.len) > 0) {
+	if (wrap_width(gopherlink_bufstr(&r->fold), r->fold.len) > 0) {
 		*s = l->text;
 		*len = l->textlen;
 	} else {			/* none, or none a reader could see */
@@ -750,18 +231,18 @@ gophermap_menu_link(struct render *r, const struct gemtext_line *l)
 	const char	*label;
 	size_t		 len;
 
-	gophermap_resolve(r, l->url, l->urllen, &lk);
+	gopherlink_resolve(r, l->url, l->urllen, &lk);
 	gophermap_link_label(r, l, &label, &len);
 	gophermap_fold(r, label, len);
 	buf_reset(&r->line);
 	gophermap_shortened(r, &r->line);
 	if (lk.kind == LINK_DEAD) {
-		gophermap_emit(r, gophermap_bufstr(&r->line), r->line.len);
+		gophermap_emit(r, gopherlink_bufstr(&r->line), r->line.len);
 		return;
 	}
 	buf_putc(r->out, lk.type);
-	buf_append(r->out, gophermap_bufstr(&r->line), r->line.len);
-	gophermap_tail(r, gophermap_bufstr(&r->sel), r->sel.len, lk.host, lk.port);
+	buf_append(r->out, gopherlink_bufstr(&r->line), r->line.len);
+	gophermap_tail(r, gopherlink_bufstr(&r->sel), r->sel.len, lk.host, lk.port);
 }
 
 /*
@@ -788,7 +269,7 @@ gophermap_text_link(struct render *r, const struct gemtext_line *l)
 	gophermap_link_label(r, l, &label, &len);
 	gophermap_wrapped(r, label, len, num, spaces + sizeof(spaces) - 1 - n);
 
-	gophermap_resolve(r, l->url, l->urllen, &lk);
+	gopherlink_resolve(r, l->url, l->urllen, &lk);
 	buf_append(&r->refs, num, (size_t)n);
 	if (lk.kind == LINK_LOCAL) {
 		buf_puts(&r->refs, "gopher://");
@@ -800,9 +281,10 @@ gophermap_text_link(struct render *r, const struct gemtext_line *l)
 			buf_printf(&r->refs, ":%s", r->port);
 		buf_putc(&r->refs, '/');
 		buf_putc(&r->refs, lk.type);
-		gophermap_sel_encode(&r->refs, gophermap_bufstr(&r->sel), r->sel.len);
+		url_encode(&r->refs, gopherlink_bufstr(&r->sel), r->sel.len,
+		    URL_ENC_PATH);
 	} else
-		gophermap_url_clean(&r->refs, l->url, l->urllen);
+		url_encode(&r->refs, l->url, l->urllen, URL_ENC_UNSAFE);
 	buf_puts(&r->refs, "\r\n");
 	if (buf_failed(&r->refs))
 		r->err = 1;
@@ -894,7 +376,7 @@ gophermap_offer(struct render *r, char type, const char *label,
 	buf_reset(&r->line);
 	gophermap_shortened(r, &r->line);
 	buf_putc(r->out, type);
-	buf_append(r->out, gophermap_bufstr(&r->line), r->line.len);
+	buf_append(r->out, gopherlink_bufstr(&r->line), r->line.len);
 	gophermap_tail(r, sel, strlen(sel), r->o->host, r->port);
 }
 
@@ -973,7 +455,7 @@ gophermap_text(struct buf *out, const struct gophermap_opts *o,
 	if (r.nlinks > 0) {
 		gophermap_emit(&r, "", 0);
 		gophermap_heading(&r, 2, "Links", 5);
-		buf_append(out, gophermap_bufstr(&r.refs), r.refs.len);
+		buf_append(out, gopherlink_bufstr(&r.refs), r.refs.len);
 	}
 	/*
 	 * No "." line: a type-0 reply ends at the close (as Gophernicus's
@@ -994,7 +476,7 @@ gophermap_item(struct buf *out, const struct gophermap_opts *o, char type,
 
 	if (selector == NULL)
 		selector = "";
-	if (!gophermap_type_ok(type) || !gophermap_field_ok(selector, strlen(selector)))
+	if (!gopherlink_type_ok(type) || !gophermap_field_ok(selector, strlen(selector)))
 		return -1;
 	if (gophermap_render_init(&r, out, o, NULL, 0) == -1)
 		return -1;
@@ -1002,7 +484,7 @@ gophermap_item(struct buf *out, const struct gophermap_opts *o, char type,
 	buf_reset(&r.line);
 	gophermap_shortened(&r, &r.line);
 	buf_putc(out, type);
-	buf_append(out, gophermap_bufstr(&r.line), r.line.len);
+	buf_append(out, gopherlink_bufstr(&r.line), r.line.len);
 	gophermap_tail(&r, selector, strlen(selector), o->host, r.port);
 	return gophermap_render_done(&r);
 }
@@ -1065,22 +547,22 @@ gophermap_urlpage(struct buf *out, const char *url, size_t len)
 	size_t		 slen;
 	int		 rv;
 
-	slen = gophermap_scheme_len(url, len);
-	if (slen == 0 || !gophermap_scheme_allowed(url, slen) || !gophermap_field_ok(url, len) ||
+	slen = url_scheme_len(url, len);
+	if (slen == 0 || !gopherlink_scheme_allowed(url, slen) || !gophermap_field_ok(url, len) ||
 	    memchr(url, ' ', len) != NULL)
 		return -1;
 	buf_init(&u, 0);
-	gophermap_url_clean(&u, url, len);
+	url_encode(&u, url, len, URL_ENC_UNSAFE);
 	buf_puts(out,
 	    "<!DOCTYPE HTML PUBLIC \"-//W3C//DTD HTML 3.2 Final//EN\">\n"
 	    "<HTML>\n<HEAD>\n<META HTTP-EQUIV=\"refresh\" CONTENT=\"5;URL=");
-	gophermap_html_escape(out, gophermap_bufstr(&u), u.len);
+	gophermap_html_escape(out, gopherlink_bufstr(&u), u.len);
 	buf_puts(out, "\">\n<TITLE>Leaving Gopherspace</TITLE>\n</HEAD>\n"
 	    "<BODY>\n<P>This link leads out of Gopherspace, to<BR>\n"
 	    "<A HREF=\"");
-	gophermap_html_escape(out, gophermap_bufstr(&u), u.len);
+	gophermap_html_escape(out, gopherlink_bufstr(&u), u.len);
 	buf_puts(out, "\">");
-	gophermap_html_escape(out, gophermap_bufstr(&u), u.len);
+	gophermap_html_escape(out, gopherlink_bufstr(&u), u.len);
 	buf_puts(out, "</A></P>\n<P>Your browser should go there in a few "
 	    "seconds; if not, follow the link.</P>\n</BODY>\n</HTML>\n");
 	rv = buf_failed(&u) || buf_failed(out) ? -1 : 0;

@@ -8,6 +8,7 @@
 
 #include "charset.h"
 #include "mime.h"
+#include "nitems.h"
 
 /*
  * What is read of a file to tell its type: a type shows in a file's first
@@ -25,52 +26,127 @@ struct mime {
 };
 
 /*
- * libmagic guesses gemtext, stylesheets, SVG and Markdown as text/plain
- * (or worse); these names are unambiguous.
+ * The one table of names: what an extension says of a file, its content
+ * type (for Gemini) and its Gopher item type.  libmagic guesses gemtext,
+ * stylesheets, SVG and Markdown as text/plain (or worse); these names are
+ * unambiguous.  A NULL type is left to libmagic and the look for text, a
+ * 0 item type to the content type (mime_item_of).
  */
 static const struct {
 	const char	*ext;
 	const char	*type;
+	char		 item;
 } mime_table[] = {
-	{ "gmi",	"text/gemini" },
-	{ "gemini",	"text/gemini" },
-	{ "txt",	"text/plain" },
-	{ "md",		"text/markdown; charset=utf-8" },
-	{ "css",	"text/css" },
-	{ "csv",	"text/csv" },
-	{ "html",	"text/html" },
-	{ "htm",	"text/html" },
-	{ "xml",	"application/xml" },
-	{ "atom",	"application/atom+xml" },
-	{ "rss",	"application/rss+xml" },
-	{ "json",	"application/json" },
-	{ "js",		"text/javascript" },
-	{ "svg",	"image/svg+xml" },
-	{ "png",	"image/png" },
-	{ "jpg",	"image/jpeg" },
-	{ "jpeg",	"image/jpeg" },
-	{ "gif",	"image/gif" },
-	{ "webp",	"image/webp" },
-	{ "pdf",	"application/pdf" },
-	{ "mp3",	"audio/mpeg" },
-	{ "ogg",	"audio/ogg" },
-	{ "opus",	"audio/ogg" },
-	{ "flac",	"audio/flac" },
-	{ "wav",	"audio/wav" },
+	{ "gmi",	"text/gemini",		'1' },
+	{ "gemini",	"text/gemini",		'1' },
+	{ "txt",	"text/plain",		'0' },
+	{ "text",	NULL,			'0' },
+	{ "md",		"text/markdown; charset=utf-8", '0' },
+	{ "asc",	NULL,			'0' },
+	{ "log",	NULL,			'0' },
+	{ "css",	"text/css",		0 },
+	{ "csv",	"text/csv",		'0' },
+	{ "html",	"text/html",		'h' },
+	{ "htm",	"text/html",		'h' },
+	{ "xhtml",	NULL,			'h' },
+	{ "xml",	"application/xml",	0 },
+	{ "atom",	"application/atom+xml",	0 },
+	{ "rss",	"application/rss+xml",	0 },
+	{ "json",	"application/json",	0 },
+	{ "js",		"text/javascript",	0 },
+	{ "svg",	"image/svg+xml",	'I' },
+	{ "png",	"image/png",		'I' },
+	{ "jpg",	"image/jpeg",		'I' },
+	{ "jpeg",	"image/jpeg",		'I' },
+	{ "gif",	"image/gif",		'g' },
+	{ "webp",	"image/webp",		'I' },
+	{ "bmp",	NULL,			'I' },
+	{ "ico",	NULL,			'I' },
+	{ "tif",	NULL,			'I' },
+	{ "tiff",	NULL,			'I' },
+	{ "avif",	NULL,			'I' },
+	{ "pdf",	"application/pdf",	'd' },
+	{ "ps",		NULL,			'd' },
+	{ "doc",	NULL,			'd' },
+	{ "docx",	NULL,			'd' },
+	{ "odt",	NULL,			'd' },
+	{ "rtf",	NULL,			'd' },
+	{ "epub",	NULL,			'd' },
+	{ "mp3",	"audio/mpeg",		's' },
+	{ "ogg",	"audio/ogg",		's' },
+	{ "oga",	NULL,			's' },
+	{ "opus",	"audio/ogg",		's' },
+	{ "flac",	"audio/flac",		's' },
+	{ "wav",	"audio/wav",		's' },
+	{ "m4a",	NULL,			's' },
+	{ "aac",	NULL,			's' },
+	{ "mid",	NULL,			's' },
+	{ "midi",	NULL,			's' },
 };
+
+/* The table's row for the extension after dot, or -1. */
+static int
+mime_row(const char *dot)
+{
+	size_t	 i;
+
+	for (i = 0; i < NITEMS(mime_table); i++)
+		if (strcasecmp(dot + 1, mime_table[i].ext) == 0)
+			return (int)i;
+	return -1;
+}
 
 const char *
 mime_ext(const char *name)
 {
 	const char	*dot = strrchr(name, '.');
-	size_t		 i;
+	int		 i;
 
-	if (dot == NULL || dot == name || strchr(dot, '/') != NULL)
+	if (dot == NULL || dot == name || strchr(dot, '/') != NULL ||
+	    (i = mime_row(dot)) == -1)
 		return NULL;
-	for (i = 0; i < sizeof(mime_table) / sizeof(mime_table[0]); i++)
-		if (strcasecmp(dot + 1, mime_table[i].ext) == 0)
-			return mime_table[i].type;
-	return NULL;
+	return mime_table[i].type;
+}
+
+char
+mime_item(const char *name)
+{
+	const char	*dot, *slash;
+	size_t		 n = strlen(name);
+	int		 i;
+
+	if (n == 0 || name[n - 1] == '/')
+		return '1';
+	slash = strrchr(name, '/');
+	dot = strrchr(name, '.');
+	if (dot == NULL || (slash != NULL && dot < slash) ||
+	    (i = mime_row(dot)) == -1)
+		return 0;
+	return mime_table[i].item;
+}
+
+char
+mime_item_of(const char *mime)
+{
+	if (strncmp(mime, "text/html", 9) == 0)
+		return 'h';
+	if (strncmp(mime, "text/gemini", 11) == 0)
+		return '1';
+	if (strncmp(mime, "text/", 5) == 0)
+		return '0';
+	if (strncmp(mime, "image/gif", 9) == 0)
+		return 'g';
+	if (strncmp(mime, "image/", 6) == 0)
+		return 'I';
+	if (strncmp(mime, "audio/", 6) == 0)
+		return 's';
+	if (strcmp(mime, "application/pdf") == 0 ||
+	    strcmp(mime, "application/postscript") == 0 ||
+	    strncmp(mime, "application/vnd.oasis.opendocument", 34) == 0 ||
+	    strncmp(mime, "application/msword", 18) == 0 ||
+	    strncmp(mime, "application/vnd.openxmlformats", 30) == 0)
+		return 'd';
+	return '9';
 }
 
 struct mime *

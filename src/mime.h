@@ -1,5 +1,5 @@
 /*
- * Content types: an extension table first, for the types libmagic gets
+ * Content types and Gopher item types: one extension table first, for the types libmagic gets
  * wrong or cannot know (text/gemini above all), then libmagic's binary
  * signatures, then a look at the bytes for text.  One
  * struct mime per worker thread, since a magic_t is not thread-safe.
@@ -17,6 +17,13 @@ void	mime_free(struct mime *);
 const char *mime_type(struct mime *, const char *name, int fd);
 /* The type from the extension alone, or NULL. */
 const char *mime_ext(const char *name);
+/*
+ * The Gopher item type from the name alone: '1' for a directory (a name
+ * ending in '/', or none), the extension's, or 0 when it tells nothing.
+ */
+char	mime_item(const char *name);
+/* The Gopher item type of a content type, for files with no known name. */
+char	mime_item_of(const char *type);
 /*
  * "text/plain" for UTF-8 text (ASCII included), with charset=iso-8859-1
  * for other text, NULL for anything with other control characters.  buf

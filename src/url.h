@@ -43,6 +43,52 @@ int	url_path_encode(const char *, char *out, size_t outlen);
 /* The value of a hex digit, or -1. */
 int	url_hexval(int);
 
+/* The byte a "%XX" escape at s (len bytes there) stands for, or -1. */
+int	url_pct_byte(const char *s, size_t len);
+
+/* Length of "scheme" when u starts with "scheme:" (RFC 3986), else 0. */
+size_t	url_scheme_len(const char *u, size_t len);
+
+/* An authority as it is written: pointers into the input, unchecked. */
+struct url_authority {
+	const char	*host;		/* without the [] of an IP literal */
+	size_t		 hostlen;
+	unsigned int	 port;		/* 0: none given */
+	int		 userinfo;	/* "user@" was there (and skipped) */
+};
+
+/*
+ * Parses "[userinfo@]host[:port]" from s (just after "//"); *rest is set
+ * to what follows (path, query or fragment).  -1 with *err for an IP
+ * literal without its ']', or a port that is not one.
+ */
+int	url_authority(const char *s, size_t len, struct url_authority *,
+	    const char **rest, const char **err);
+
+struct buf;
+
+enum url_enc {
+	URL_ENC_PATH,	/* all but a path's own characters (RFC 4266 selectors) */
+	URL_ENC_UNSAFE	/* only what may not stand in a URI: spaces, controls */
+};
+
+/* Percent-encodes [s, s+len) onto b. */
+void	url_encode(struct buf *b, const char *s, size_t len, enum url_enc);
+
+/*
+ * Percent-decodes [s, s+len) onto b.  -1 on a bad escape, or when the
+ * result would hold a control byte (or, with noslash, a '/' that was not
+ * one in the URL: it would change which file is meant).
+ */
+int	url_decode(struct buf *b, const char *s, size_t len, int noslash);
+
+/*
+ * Removes "." and ".." segments from a link's path in place (RFC 3986,
+ * 5.2.4): a link climbing above the root stays at the root, as browsers
+ * do.  Requests are resolved by url_path_resolve, which refuses that.
+ */
+void	url_dedot(struct buf *);
+
 /* Lower-cases a host name in place and drops one trailing dot. */
 void	url_host_canon(char *);
 

@@ -12,8 +12,7 @@
 
 #include "charset.h"
 #include "wrap.h"
-
-#define NITEMS(a)	(sizeof(a) / sizeof((a)[0]))
+#include "nitems.h"
 
 struct range {
 	uint32_t	 lo, hi;

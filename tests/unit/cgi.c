@@ -5,8 +5,7 @@
 #include "buf.h"
 #include "cgi.h"
 #include "tap.h"
-
-#define NITEMS(a)	(sizeof(a) / sizeof((a)[0]))
+#include "nitems.h"
 
 /* The environment as one line: "A=1 B=2 ..." */
 static const char *

@@ -5,8 +5,7 @@
 #include "buf.h"
 #include "gemtext.h"
 #include "tap.h"
-
-#define NITEMS(a)	(sizeof(a) / sizeof((a)[0]))
+#include "nitems.h"
 
 static struct buf out;
 

@@ -6,10 +6,10 @@
 #include "buf.h"
 #include "charset.h"
 #include "gophermap.h"
+#include "mime.h"
 #include "wrap.h"
 #include "tap.h"
-
-#define NITEMS(a)	(sizeof(a) / sizeof((a)[0]))
+#include "nitems.h"
 
 #define HOST	"gopher.example.org"
 #define TAIL	"\t" HOST "\t70"
@@ -30,7 +30,7 @@ item_type(void *arg, const char *sel)
 		return 0;
 	if (strcmp(sel, "/dir/sub") == 0)
 		return '1';
-	t = gophermap_type(sel);
+	t = mime_item(sel);
 	return t ? t : '9';
 }
 
@@ -506,13 +506,6 @@ test_helpers(void)
 	    "TAB in the page selector refused");
 	tap_ok(gophermap_menu(&out, &o, "/", "/t\r\n", "x", 1) == -1,
 	    "CRLF in the text selector refused");
-
-	tap_ok(gophermap_type("/") == '1' && gophermap_type("a.GMI") == '1' &&
-	    gophermap_type("a.txt") == '0' && gophermap_type("a.gif") == 'g' &&
-	    gophermap_type("a.jpeg") == 'I' && gophermap_type("a.htm") == 'h' &&
-	    gophermap_type("a.ogg") == 's' && gophermap_type("a.pdf") == 'd' &&
-	    gophermap_type("a.xyz") == 0 && gophermap_type("/a.b/c") == 0,
-	    "type from the extension, 0 when unknown");
 }
 
 static void

@@ -1,4 +1,7 @@
-/* Content types: the extension table and the look at a file's bytes. */
+/*
+ * Content types and Gopher item types: the extension table and the look
+ * at a file's bytes.
+ */
 #include <string.h>
 
 #include "mime.h"
@@ -24,6 +27,25 @@ main(void)
 	tap_ok(is(mime_ext("README"), NULL), "no extension: NULL");
 	tap_ok(is(mime_ext(".gmi"), NULL), "a dot-file has no extension");
 	tap_ok(is(mime_ext("x.unknown"), NULL), "an unknown extension: NULL");
+	tap_ok(is(mime_ext("a.log"), NULL) && is(mime_ext("a.bmp"), NULL),
+	    "a name Gopher types but libmagic is left to tell: NULL");
+
+	tap_ok(mime_item("/") == '1' && mime_item("a.GMI") == '1' &&
+	    mime_item("a.txt") == '0' && mime_item("a.gif") == 'g' &&
+	    mime_item("a.jpeg") == 'I' && mime_item("a.htm") == 'h' &&
+	    mime_item("a.ogg") == 's' && mime_item("a.pdf") == 'd' &&
+	    mime_item("a.xyz") == 0 && mime_item("/a.b/c") == 0,
+	    "item type from the extension, 0 when unknown");
+	tap_ok(mime_item(".gmi") == '1' && mime_item("") == '1' &&
+	    mime_item("a.css") == 0 && mime_item("a.log") == '0',
+	    "a dot-file's name is its extension; a type with no item: 0");
+	tap_ok(mime_item_of("text/gemini") == '1' &&
+	    mime_item_of("text/plain; charset=iso-8859-1") == '0' &&
+	    mime_item_of("image/gif") == 'g' && mime_item_of("image/png") ==
+	    'I' && mime_item_of("audio/ogg") == 's' &&
+	    mime_item_of("application/msword") == 'd' &&
+	    mime_item_of("application/octet-stream") == '9',
+	    "item type from a content type");
 
 	tap_ok(is(mime_text("Hello\tworld\r\n", 13, 0), "text/plain"),
 	    "ASCII with tab and CRLF is text");

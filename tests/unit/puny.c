@@ -9,8 +9,7 @@
 #include "charset.h"
 #include "puny.h"
 #include "tap.h"
-
-#define NITEMS(a)	(sizeof(a) / sizeof((a)[0]))
+#include "nitems.h"
 
 /* UTF-8 to code points, for writing the table in UTF-8. */
 static size_t

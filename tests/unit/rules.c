@@ -6,8 +6,7 @@
 #include "buf.h"
 #include "rules.h"
 #include "tap.h"
-
-#define NITEMS(a)	(sizeof(a) / sizeof((a)[0]))
+#include "nitems.h"
 
 static void
 test_glob(void)

@@ -5,8 +5,7 @@
 #include "buf.h"
 #include "selector.h"
 #include "tap.h"
-
-#define NITEMS(a)	(sizeof(a) / sizeof((a)[0]))
+#include "nitems.h"
 
 static const char *
 status_name(int st)

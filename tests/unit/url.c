@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "buf.h"
 #include "tap.h"
 #include "url.h"
 
@@ -157,11 +158,132 @@ test_encode(void)
 	    "encode fails rather than truncating");
 }
 
+/* Why url_parse refuses: the reason names the fault, step by step. */
+static void
+test_parse_errors(void)
+{
+	static const struct {
+		const char	*in, *err;
+	} t[] = {
+		{ "gemini://h/a b", "forbidden character in URL" },
+		{ "gemini://h/#x", "fragment in request" },
+		{ "gemini://h/%4", "bad percent escape" },
+		{ "//h/", "no scheme" },
+		{ "gemini://u@h:99999/", "userinfo in URL" },
+		{ "gemini://[::1/", "bad IP literal" },
+		{ "gemini://[::1]x/", "bad authority" },
+		{ "gemini://h:1x/", "bad port" },
+		{ "abcdefghijabcdefghijabcdefghijabcdefghij://h/",
+		    "scheme too long" },
+	};
+	struct url	 u;
+	const char	*err;
+	size_t		 i;
+
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		err = "";
+		tap_ok(url_parse(t[i].in, strlen(t[i].in), &u, &err) == -1 &&
+		    strcmp(err, t[i].err) == 0, "url_parse \"%s\": %s (%s)",
+		    t[i].in, t[i].err, err);
+	}
+}
+
+/* The lenient authority of links: userinfo told, not refused. */
+static void
+test_authority(void)
+{
+	static const struct {
+		const char	*in;
+		int		 ok;
+		const char	*host, *rest;
+		unsigned int	 port;
+		int		 userinfo;
+	} t[] = {
+		{ "h/x", 1, "h", "/x", 0, 0 },
+		{ "h:70?q", 1, "h", "?q", 70, 0 },
+		{ "u:p@h:7#f", 1, "h", "#f", 7, 1 },
+		{ "[::1]:1965/", 1, "::1", "/", 1965, 0 },
+		{ "", 1, "", "", 0, 0 },
+		{ "h:", 1, "h", "", 0, 0 },
+		{ "h:65536/", 0, NULL, NULL, 0, 0 },
+		{ "h:x/", 0, NULL, NULL, 0, 0 },
+		{ "[::1/", 0, NULL, NULL, 0, 0 },
+		{ "[::1]x", 0, NULL, NULL, 0, 0 },
+	};
+	struct url_authority	 a;
+	const char		*rest, *err;
+	size_t			 i;
+	int			 rc;
+
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		rc = url_authority(t[i].in, strlen(t[i].in), &a, &rest, &err);
+		if (!t[i].ok) {
+			tap_ok(rc == -1, "authority rejects \"%s\"", t[i].in);
+			continue;
+		}
+		tap_ok(rc == 0 && a.hostlen == strlen(t[i].host) &&
+		    memcmp(a.host, t[i].host, a.hostlen) == 0 &&
+		    strcmp(rest, t[i].rest) == 0 && a.port == t[i].port &&
+		    a.userinfo == t[i].userinfo, "authority \"%s\"", t[i].in);
+	}
+	tap_ok(url_scheme_len("gopher://h", 10) == 6 &&
+	    url_scheme_len("a+b.c-d:x", 9) == 7, "scheme length");
+	tap_ok(url_scheme_len("//h/", 4) == 0 && url_scheme_len("1a:", 3) ==
+	    0 && url_scheme_len("a b:", 4) == 0 && url_scheme_len("ab", 2) ==
+	    0, "no scheme, no length");
+}
+
+/* Decoding, encoding and dot removal onto a growing buffer. */
+static void
+test_buf(void)
+{
+	static const struct {
+		const char	*in, *out;
+	} dd[] = {
+		{ "/a/./b", "/a/b" }, { "/a/b/..", "/a/" }, { "/a/.", "/a/" },
+		{ "/a/../../b", "/b" }, { "/..", "/" }, { "/a/b/../c", "/a/c" },
+		{ "/a..b/.c", "/a..b/.c" },
+	};
+	struct buf	 b;
+	size_t		 i;
+
+	buf_init(&b, 0);
+	tap_ok(url_decode(&b, "a%2Fb%20c", 9, 0) == 0 &&
+	    strcmp(b.data, "a/b c") == 0, "decode: %s", b.data);
+	buf_reset(&b);
+	tap_ok(url_decode(&b, "a%2Fb", 5, 1) == -1, "decode with noslash "
+	    "refuses an encoded '/'");
+	buf_reset(&b);
+	tap_ok(url_decode(&b, "a/b", 3, 1) == 0, "... but not a real one");
+	buf_reset(&b);
+	tap_ok(url_decode(&b, "%0A", 3, 0) == -1 && url_decode(&b, "\t", 1,
+	    0) == -1 && url_decode(&b, "%7f", 3, 0) == -1, "decode refuses "
+	    "control bytes, raw or encoded");
+	tap_ok(url_decode(&b, "%4", 2, 0) == -1 && url_decode(&b, "%g0", 3,
+	    0) == -1, "decode refuses bad escapes");
+	for (i = 0; i < sizeof(dd) / sizeof(dd[0]); i++) {
+		buf_reset(&b);
+		buf_puts(&b, dd[i].in);
+		url_dedot(&b);
+		tap_streq(b.data, dd[i].out, dd[i].in);
+	}
+	buf_reset(&b);
+	url_encode(&b, "/a b~%\xc3\xa9", 8, URL_ENC_PATH);
+	tap_streq(b.data, "/a%20b~%25%C3%A9", "encode a path");
+	buf_reset(&b);
+	url_encode(&b, "x:/a b?q#f<\xc3\xa9", 13, URL_ENC_UNSAFE);
+	tap_streq(b.data, "x:/a%20b?q#f%3C%C3%A9", "encode the unsafe only");
+	buf_free(&b);
+}
+
 int
 main(void)
 {
 	test_parse();
+	test_parse_errors();
 	test_resolve();
 	test_encode();
+	test_authority();
+	test_buf();
 	return tap_done();
 }
