@@ -366,21 +366,12 @@ sandbox_programs_ruleset(const struct sandbox_ruleset_attr *attr,
 	return rs;
 }
 
-int
-sandbox_landlock(const char *const *paths, size_t n, const char *logdir,
-    char *err, size_t errlen)
+/* Every file-system right this kernel's Landlock knows: all denied but
+ * what a rule gives. */
+static uint64_t
+sandbox_fs_handled(int abi)
 {
-	struct sandbox_ruleset_attr	 attr, pattr;
-	struct landlock_path_beneath_attr pb;
-	struct stat			 st;
-	uint64_t			 fs, readfs;
-	size_t				 i;
-	int				 abi, rs;
-
-	abi = (int)syscall(SYS_landlock_create_ruleset, NULL, 0,
-	    LANDLOCK_CREATE_RULESET_VERSION);
-	if (abi < 1)
-		return 0;	/* ENOSYS or disabled at boot */
+	uint64_t fs;
 
 	fs = LANDLOCK_ACCESS_FS_EXECUTE | LANDLOCK_ACCESS_FS_WRITE_FILE |
 	    LANDLOCK_ACCESS_FS_READ_FILE | LANDLOCK_ACCESS_FS_READ_DIR |
@@ -395,8 +386,48 @@ sandbox_landlock(const char *const *paths, size_t n, const char *logdir,
 		fs |= SANDBOX_FS_TRUNCATE;
 	if (abi >= 5)
 		fs |= SANDBOX_FS_IOCTL_DEV;
+	return fs;
+}
+
+/*
+ * yurt's own rights: the paths read only (the roots, certificates,
+ * configuration), /proc for a sanitized build, and the log's directory
+ * for appending and for a new file on SIGUSR1.
+ */
+static int
+sandbox_landlock_paths(int rs, const char *const *paths, size_t n,
+    const char *logdir, char *err, size_t errlen)
+{
+	const uint64_t	 ro = LANDLOCK_ACCESS_FS_READ_FILE |
+	    LANDLOCK_ACCESS_FS_READ_DIR;
+	size_t		 i;
+
+	for (i = 0; i < n; i++)
+		if (sandbox_rule(rs, paths[i], ro, 0, err, errlen) == -1)
+			return -1;
+	if (SANDBOX_SANITIZER && sandbox_rule(rs, "/proc", ro, 0, err,
+	    errlen) == -1)
+		return -1;
+	if (logdir != NULL && sandbox_rule(rs, logdir,
+	    LANDLOCK_ACCESS_FS_WRITE_FILE | LANDLOCK_ACCESS_FS_MAKE_REG, 0,
+	    err, errlen) == -1)
+		return -1;
+	return 0;
+}
+
+int
+sandbox_landlock(const char *const *paths, size_t n, const char *logdir,
+    char *err, size_t errlen)
+{
+	struct sandbox_ruleset_attr	 attr, pattr;
+	int				 abi, rs;
+
+	abi = (int)syscall(SYS_landlock_create_ruleset, NULL, 0,
+	    LANDLOCK_CREATE_RULESET_VERSION);
+	if (abi < 1)
+		return 0;	/* ENOSYS or disabled at boot */
 	memset(&attr, 0, sizeof(attr));
-	attr.handled_access_fs = fs;
+	attr.handled_access_fs = sandbox_fs_handled(abi);
 	/* ABI 4: no TCP bind or connect at all; the sockets are open */
 	if (abi >= 4)
 		attr.handled_access_net = SANDBOX_NET_BIND_TCP |
@@ -411,36 +442,8 @@ sandbox_landlock(const char *const *paths, size_t n, const char *logdir,
 		snprintf(err, errlen, "landlock: %s", strerror(errno));
 		return -1;
 	}
-	for (i = 0; i < n + SANDBOX_SANITIZER + (logdir != NULL); i++) {
-		const char *path = i < n ? paths[i] :
-		    logdir != NULL && i == n ? logdir : "/proc";
-
-		readfs = LANDLOCK_ACCESS_FS_READ_FILE;
-		/* the log's directory: appending, and a new file on SIGUSR1 */
-		if (logdir != NULL && i == n)
-			readfs = LANDLOCK_ACCESS_FS_WRITE_FILE |
-			    LANDLOCK_ACCESS_FS_MAKE_REG;
-		memset(&pb, 0, sizeof(pb));
-		pb.parent_fd = open(path, O_PATH | O_CLOEXEC);
-		if (pb.parent_fd == -1 || fstat(pb.parent_fd, &st) == -1) {
-			snprintf(err, errlen, "landlock: %s: %s", path,
-			    strerror(errno));
-			if (pb.parent_fd != -1)
-				close(pb.parent_fd);
-			goto fail;
-		}
-		if (S_ISDIR(st.st_mode) && (logdir == NULL || i != n))
-			readfs |= LANDLOCK_ACCESS_FS_READ_DIR;
-		pb.allowed_access = readfs;
-		if (syscall(SYS_landlock_add_rule, rs,
-		    LANDLOCK_RULE_PATH_BENEATH, &pb, 0) == -1) {
-			snprintf(err, errlen, "landlock: %s: %s", path,
-			    strerror(errno));
-			close(pb.parent_fd);
-			goto fail;
-		}
-		close(pb.parent_fd);
-	}
+	if (sandbox_landlock_paths(rs, paths, n, logdir, err, errlen) == -1)
+		goto fail;
 	if (sandbox_progs && sandbox_landlock_programs(rs, abi, err,
 	    errlen) == -1)
 		goto fail;
