@@ -6,9 +6,9 @@
 TOP="${YURT_TOP:-$(cd "$(dirname "$0")/.." && pwd)}"
 SRC="$TOP/src"
 n=0 failed=0
-# Left to issue 15's part A (one URL module, gopher_input split) and to
-# the sandbox's own change: named here so the rest is held meanwhile.
-# Whoever shortens one takes it off this list.
+# A file or function a change in flight is shortening may be named here
+# ("x.c", "f()") so the rest is held meanwhile; whoever shortens it takes
+# it off.  None is now.
 PENDING=""
 
 pending() {
