@@ -131,6 +131,25 @@ fs_isdir(int rootfd, int dirfd, const char *path, const char *name,
 }
 
 /*
+ * Opens path beneath dirfd through no symlink at all (ELOOP if there is
+ * one; ENOSYS or EPERM without openat2).  The names asked for are then
+ * the file's own, checked already: most files are opened so, without
+ * the two readlink(2) calls of fs_target_hidden (4 % of a full
+ * handshake's server CPU).
+ */
+static int
+fs_openat_plain(int dirfd, const char *path, int flags)
+{
+	struct open_how how;
+
+	memset(&how, 0, sizeof(how));
+	how.flags = (unsigned long long)(flags | O_CLOEXEC | O_NOCTTY);
+	how.resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS;
+	return (int)syscall(SYS_openat2, dirfd, *path ? path : ".", &how,
+	    sizeof(how));
+}
+
+/*
  * Whether fd, opened beneath rootfd, is a dot-file or inside a dot
  * directory once symlinks are resolved: a link to ../.secret must not
  * serve what its name hides.  Where /proc is missing, the names asked
@@ -257,11 +276,18 @@ fs_open(int rootfd, const char *path, int dir, int listing,
 	r->kind = FS_NOTFOUND;
 	if (fs_hidden(path))
 		return;
-	if ((fd = fs_openat(rootfd, path, O_RDONLY | O_NONBLOCK)) == -1)
-		goto fail;
-	if (fs_target_hidden(rootfd, fd)) {
-		close(fd);
-		return;
+	if ((fd = fs_openat_plain(rootfd, path, O_RDONLY | O_NONBLOCK)) ==
+	    -1) {
+		if (errno != ELOOP && errno != ENOSYS && errno != EPERM)
+			goto fail;
+		/* through a symlink: where it leads is checked */
+		if ((fd = fs_openat(rootfd, path, O_RDONLY | O_NONBLOCK)) ==
+		    -1)
+			goto fail;
+		if (fs_target_hidden(rootfd, fd)) {
+			close(fd);
+			return;
+		}
 	}
 	if (fstat(fd, &st) == -1) {
 		close(fd);
