@@ -103,10 +103,14 @@ fs_cmp(const void *a, const void *b)
 	return strcmp(*(char *const *)a + 1, *(char *const *)b + 1);
 }
 
+static int	fs_target_hidden(int, int);
+
 /*
- * Whether a listed name is a directory, without following a symlink out
- * of the directory: a link to /etc lists as a plain name, so a listing
- * says nothing about what exists outside the capsule.
+ * Whether a listed name is a directory (1) or not (0), without following
+ * a symlink out of the directory: a link to /etc lists as a plain name,
+ * so a listing says nothing about what exists outside the capsule.  -1:
+ * a link to a dot-file or into a dot-directory, which fs_open never
+ * serves, so it is not listed either.
  */
 static int
 fs_isdir(int rootfd, int dirfd, const char *path, const char *name,
@@ -122,10 +126,12 @@ fs_isdir(int rootfd, int dirfd, const char *path, const char *name,
 	/* resolved beneath the root, as a request for it would be */
 	if (snprintf(full, sizeof(full), "%s%s%s", path, *path ? "/" : "",
 	    name) >= (int)sizeof(full) ||
-	    (fd = fs_openat(rootfd, full, O_RDONLY | O_DIRECTORY |
-	    O_NONBLOCK)) == -1)
+	    (fd = fs_openat(rootfd, full, O_RDONLY | O_NONBLOCK)) == -1)
 		return 0;
-	dir = fstat(fd, st) == 0 && S_ISDIR(st->st_mode);
+	if (fs_target_hidden(rootfd, fd))
+		dir = -1;
+	else
+		dir = fstat(fd, st) == 0 && S_ISDIR(st->st_mode);
 	close(fd);
 	return dir;
 }
@@ -202,6 +208,18 @@ fs_listing(int rootfd, int dirfd, const char *path, struct buf *out)
 		 */
 		if (de->d_name[0] == '.' || fs_name_unsafe(de->d_name))
 			continue;
+		/*
+		 * Whether it is a directory: readdir's d_type, a stat only
+		 * where the file system does not say or for a symlink
+		 * (20,000 entries cost no 20,000 stats).
+		 */
+		if (de->d_type == DT_DIR)
+			isdir = 1;
+		else if (de->d_type != DT_UNKNOWN && de->d_type != DT_LNK)
+			isdir = 0;
+		else if ((isdir = fs_isdir(rootfd, dirfd, path, de->d_name,
+		    &st)) == -1)
+			continue;
 		if (n == cap) {
 			cap = cap ? cap * 2 : 64;
 			if ((tmp = reallocarray(names, cap, sizeof(*names))) ==
@@ -212,18 +230,7 @@ fs_listing(int rootfd, int dirfd, const char *path, struct buf *out)
 		len = strlen(de->d_name);
 		if ((names[n] = malloc(len + 2)) == NULL)
 			goto done;
-		/*
-		 * Each name is kept after a byte saying whether it is a
-		 * directory: readdir's d_type, a stat only where the file
-		 * system does not say or for a symlink (20,000 entries cost
-		 * no 20,000 stats).
-		 */
-		if (de->d_type == DT_DIR)
-			isdir = 1;
-		else if (de->d_type != DT_UNKNOWN && de->d_type != DT_LNK)
-			isdir = 0;
-		else
-			isdir = fs_isdir(rootfd, dirfd, path, de->d_name, &st);
+		/* each name kept after a byte saying whether it is one */
 		names[n][0] = isdir ? 'd' : 'f';
 		memcpy(names[n] + 1, de->d_name, len + 1);
 		n++;

@@ -44,8 +44,6 @@ gopherplus_type_view(char type)
 		return "text/plain";
 	case '1':
 		return "application/gopher-menu";
-	case 'h':
-		return "text/html";
 	case 'g':
 		return "image/gif";
 	default:
@@ -81,8 +79,14 @@ gopherplus_item(struct buf *out, const struct gopherplus_opts *o,
 	buf_printf(out, " Admin: the operator of %s <>\r\n", o->host);
 	buf_printf(out, " Mod-Date: <%s>\r\n", date);
 	buf_puts(out, "+VIEWS:\r\n");
-	/* an info line or an error is no document: it has no view */
-	if (type != 'i' && type != '3') {
+	/*
+	 * An info line or an error is no document: it has no view.  Nor
+	 * does an HTML item: offered a text/html view, the UMN client
+	 * overwrites the selector's first byte with 'h' (UMN servers began
+	 * selectors with the type), and "URL:https://..." is asked for as
+	 * "hRL:https://...".  Without the view it asks for the item as is.
+	 */
+	if (type != 'i' && type != '3' && type != 'h') {
 		gopherplus_view(out, it.view ? it.view :
 		    gopherplus_type_view(type), known ? it.size : -1);
 		/* the text view's size: the source's, near enough */

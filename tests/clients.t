@@ -168,6 +168,14 @@ clients_run() {
 	ok 'grep -qF "$hurl" "$T/v.h"' "$cs VF-1: an h URL: item shows its URL"
 
 	# --- the UMN gopher client, in tmux ----------------------------------
+	# On an "h" item it runs the display command gopherrc(5) maps
+	# text/html to, with the item's gopher:// URL (the default map is
+	# "lynx -force_html %s"): that viewer fetches the item from yurt.
+	printf '#!/bin/sh\nlynx -dump -force_html "$@" >"%s" 2>&1\n' "$T/u.h" \
+	    >"$T/html-viewer"
+	chmod +x "$T/html-viewer"
+	printf 'map: text/html,%s %%s,\n' "$T/html-viewer" >"$T/.gopherrc"
+	rm -f "$T/u.h"
 	tmux -L "$TMUX_SOCK" kill-server 2>/dev/null
 	HOME=$T LANG=C tmux -L "$TMUX_SOCK" new-session -d -s c -x 100 -y 40 \
 	    "gopher 127.0.0.1 $GP"
@@ -196,6 +204,16 @@ clients_run() {
 			    "$cs UMN gopher: the plain-text view, to the end"
 			umn_keys u
 		fi
+		if [ "c.$p" = "${hpage##*/}" ]; then
+			# its number counts every line of the menu; OK the
+			# warning that a browser is started
+			n=$(grep -n -m1 "	$hsel	" "$hpage" | cut -d: -f1)
+			umn_keys "$n" && umn_keys Enter
+			wait_screen "$T/u.hw" "HTML Browser" && umn_keys Enter
+			for i in $(seq 1 50); do [ -s "$T/u.h" ] && break; sleep 0.2; done
+			ok '[ -n "$n" ] && grep -qF "$hurl" "$T/u.h"' \
+			    "$cs UMN gopher: an h URL: item, its viewer shows the page leading to its URL"
+		fi
 		umn_keys u
 	done
 	tmux -L "$TMUX_SOCK" kill-server 2>/dev/null
@@ -207,8 +225,15 @@ clients_run() {
 	printf '#!/bin/sh\ncat >"%s"\n' "$T/s.pager" >"$T/pager"
 	chmod +x "$T/pager"
 	rm -f "$T/s.pager"
-	HOME=$T LANG=C PAGER=$T/pager tmux -L "$TMUX_SOCK" new-session -d -s c \
-	    -x 100 -y 40 "sacc $U/1/"
+	# the plumber sacc runs for what it cannot open itself (xdg-open,
+	# fixed at build time, found in PATH): keep what it is given
+	mkdir -p "$T/plumb"
+	printf '#!/bin/sh\nprintf "%%s\\n" "$@" >>"%s"\n' "$T/s.plumbed" \
+	    >"$T/plumb/xdg-open"
+	chmod +x "$T/plumb/xdg-open"
+	rm -f "$T/s.plumbed"
+	HOME=$T LANG=C PAGER=$T/pager PATH="$T/plumb:$PATH" \
+	    tmux -L "$TMUX_SOCK" new-session -d -s c -x 100 -y 40 "sacc $U/1/"
 	ok 'wait_screen "$T/s.menu" "$(title_probe "$CAP/index.gmi")"' "$cs sacc: the main menu"
 	sacc_open() {	# sacc_open MENU SELECTOR: from the top, to it, open
 		local i k
@@ -240,6 +265,10 @@ clients_run() {
 			umn_keys u
 			umn_screen "$T/s.h"
 			ok 'grep -qF "$hurl" "$T/s.h"' "$cs sacc: an h URL: item, its URI shown"
+			umn_keys l
+			for i in $(seq 1 25); do [ -s "$T/s.plumbed" ] && break; sleep 0.2; done
+			ok '[ -n "$hurl" ] && grep -qxF "$hurl" "$T/s.plumbed"' \
+			    "$cs sacc: an h URL: item opened, its URL given to the plumber"
 		fi
 		umn_keys h
 	done

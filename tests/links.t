@@ -17,6 +17,10 @@ ln -s ../.hid "$R/sub/hidlink"
 ln -s ../plain.txt "$R/sub/ok"
 ln -s /etc "$R/list/etcdir"
 ln -s ../sub "$R/list/subdir"
+# links that can never be served (their targets are hidden): not listed
+ln -s ../.hid "$R/list/hidlink"
+ln -s ../.secret "$R/list/seclink"
+ln -s ../.hid/file.txt "$R/list/inhid"
 mkdir "$R/list/real"
 printf 'x\n' >"$R/list/bad"$'\377\376'".gmi"
 printf 'x\n' >"$R/list/c1"$'\xc2\x9b'"31m.gmi"
@@ -43,12 +47,18 @@ ok 'printf "%s" "$list" | iconv -f UTF-8 -t UTF-8 >/dev/null 2>&1' \
     "a listing with a name that is not UTF-8 is valid UTF-8"
 ok '! printf "%s" "$list" | grep -q $'"'"'\xc2\x9b'"'"'' "no C1 control (U+009B) in a listing label"
 like "$list" 'café\.gmi' "UTF-8 names are shown as they are"
+unlike "$list" 'hidlink' "a symlink to a dot-directory is not listed (Gemini)"
+unlike "$list" 'seclink' "a symlink to a dot-file is not listed (Gemini)"
+unlike "$list" 'inhid' "a symlink into a dot-directory is not listed (Gemini)"
 # the display strings (a selector holds the file's own bytes, to fetch it)
 menu=$(gs 1/list/ | cut -f1)
 ok 'printf "%s" "$menu" | iconv -f UTF-8 -t UTF-8 >/dev/null 2>&1' \
     "the Gopher menu of that directory is valid UTF-8"
 ok '! printf "%s" "$menu" | grep -q $'"'"'\xc2\x9b'"'"'' "... with no C1 control"
 ok '! printf "%s" "$menu" | grep -q "^1etcdir"' "... and /etc is not a menu there"
+unlike "$menu" 'hidlink|seclink|inhid' \
+    "links to a dot-file, a dot-directory or into one are not in the Gopher menu"
+like "$menu" 'subdir' "(the Gopher menu lists the other links)"
 ok 'yurt_stop' "stops"
 }
 

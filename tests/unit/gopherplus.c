@@ -73,6 +73,13 @@ main(void)
 	    " Admin: the operator of h.example <>\r\n"
 	    " Mod-Date: <19700102000000>\r\n"),
 	    "+VIEWS:\r\n image/png: <2k>\r\n.\r\n", "the caller's view");
+	tap_streq(menu("hWeb\tURL:https://w.example/\th.example\t70\r\n.\r\n",
+	    &calls) + strlen("+INFO: hWeb\tURL:https://w.example/\th.example"
+	    "\t70\t+\r\n+ADMIN:\r\n"
+	    " Admin: the operator of h.example <>\r\n"
+	    " Mod-Date: <19700102000000>\r\n"),
+	    "+VIEWS:\r\n.\r\n", "an HTML item offers no text/html view "
+	    "(the UMN client would rewrite its selector)");
 	tap_streq(menu("no tabs here\r\n.\r\n", &calls), "(failed)",
 	    "a line that is no menu item fails");
 	tap_streq(menu("1A\t/\th.example\t70", &calls), "(failed)",
