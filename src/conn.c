@@ -264,9 +264,12 @@ conn_free(struct conn *c)
 	if (c->prog != NULL)
 		c->src->detach(c);
 	/*
-	 * No EPOLL_CTL_DEL: closing the socket takes it out of the epoll
-	 * set, as it is never duplicated.  One system call less a request.
+	 * No EPOLL_CTL_DEL, one system call less a request: closing the
+	 * socket takes it out of the epoll set, as it is never duplicated,
+	 * but for the moment a CGI child holds a copy (pool->spawns).
 	 */
+	if (pool->spawns && c->io.events != 0)
+		ev_del(pool->loop, &c->io);
 	tls_conn_free(c->tls);	/* before its socket goes */
 	close(c->io.fd);
 	if (c->fd != -1)

@@ -52,6 +52,12 @@ struct conn_pool {
 						   caller, given back here */
 	void			(*closed)(struct conn_pool *);
 	void			*owner;		/* for closed() */
+	/*
+	 * CGI scripts are started: until it execs, a child holds a copy of
+	 * every descriptor, so closing a socket may not take it out of the
+	 * epoll set, and its events would name a freed connection.
+	 */
+	int			 spawns;
 };
 
 /*

@@ -443,6 +443,7 @@ main(int argc, char **argv)
 		fatal("cannot initialise OpenSSL");
 	memset(&srv, 0, sizeof(srv));
 	srv.proxy = cfg.proxy_protocol;
+	srv.spawns = program_enabled(&cfg);
 	main_proxy_from(&srv, &cfg);
 	if (cfg.rate_limit > 0 && (srv.rl = ratelimit_new(
 	    (unsigned int)cfg.rate_limit, (unsigned int)cfg.rate_burst)) ==

@@ -437,6 +437,7 @@ server_worker_init(struct server *s, struct worker *w, char *err,
 	w->srv = s;
 	w->pool.site = site_ref(s->site);
 	w->pool.rl = s->rl;
+	w->pool.spawns = s->spawns;
 	w->pool.proxy_from = s->proxy_from;
 	w->pool.nproxy_from = s->nproxy_from;
 	w->pool.total = &s->nconns;

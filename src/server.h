@@ -46,6 +46,7 @@ struct server {
 	 */
 	atomic_int		 nconns;
 	int			 maxconns;
+	int			 spawns;	/* CGI scripts are started */
 	/* a worker's heartbeat period for the watchdog; 0: none */
 	int			 beat_ms;
 };

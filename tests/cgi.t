@@ -224,6 +224,25 @@ is "$left" "" "stop: no program or child of one outlives yurt"
 
 }
 
+# Programs while other connections come and go, with every worker
+# busy (the default count, at least two): a script's start must not
+# leave another worker's closed connection in its epoll set (the child
+# holds a copy of every descriptor until it execs).
+test_concurrent() {
+	local out alive
+	printf '#!/bin/sh\nprintf "20 text/gemini\\r\\n# hi\\n"\n' >"$R/cgi/hello"
+	chmod 755 "$R/cgi/hello"
+	yurt_start -c "$CONF" -R 0 || return 1
+	out=$("$BUILD/tests/bench/loadgen" -q -c 16 -d 4 -t 10 \
+	    "gemini://localhost:$YURT_PORT/cgi/hello" 2>&1)
+	alive=$(kill -0 "$YURT_PID" 2>/dev/null && echo yes || echo no)
+	is "$alive" yes "16 clients running a script for 4 s: yurt is alive"
+	like "$out" 'ok=[1-9]' "... and their requests were answered"
+	like "$(req -B gemini://localhost/cgi/hello 2>/dev/null)" '# hi' \
+	    "... and it still runs programs"
+	ok 'yurt_stop' "... and stops cleanly (no sanitizer report under SAN=1)"
+}
+
 test_addresses() {
 # --- addresses only with -A ------------------------------------------------
 yurt_start -c "$CONF" -A || return 1
