@@ -402,6 +402,20 @@ main_wait(struct server *srv, const struct config *cfg, const sigset_t *set,
 	}
 }
 
+/* What the workers share and never change: limits, proxies, programs. */
+static void
+main_server(struct server *srv, const struct config *cfg)
+{
+	memset(srv, 0, sizeof(*srv));
+	srv->proxy = cfg->proxy_protocol;
+	srv->spawns = program_enabled(cfg);
+	main_proxy_from(srv, cfg);
+	if (cfg->rate_limit > 0 && (srv->rl = ratelimit_new(
+	    (unsigned int)cfg->rate_limit, (unsigned int)cfg->rate_burst)) ==
+	    NULL)
+		fatal("rate limiter: %s", strerror(errno));
+}
+
 int
 main(int argc, char **argv)
 {
@@ -441,14 +455,7 @@ main(int argc, char **argv)
 		fatal("%s", err);
 	if (tls_init() == -1)
 		fatal("cannot initialise OpenSSL");
-	memset(&srv, 0, sizeof(srv));
-	srv.proxy = cfg.proxy_protocol;
-	srv.spawns = program_enabled(&cfg);
-	main_proxy_from(&srv, &cfg);
-	if (cfg.rate_limit > 0 && (srv.rl = ratelimit_new(
-	    (unsigned int)cfg.rate_limit, (unsigned int)cfg.rate_burst)) ==
-	    NULL)
-		fatal("rate limiter: %s", strerror(errno));
+	main_server(&srv, &cfg);
 	activated = main_activated(&srv);
 	main_ports(&cfg);
 	if ((srv.site = site_new(&cfg, NULL, err, sizeof(err))) == NULL)
