@@ -46,6 +46,8 @@ struct conn_pool {
 	struct mime		*mime;
 	struct cache		*cache;		/* rendered Gopher pages */
 	struct ev_tlist		*t_request, *t_idle, *t_linger;
+	struct ev_tlist		*t_rate;	/* min-rate's window */
+	struct ev_tlist		*t_reply;	/* reply-timeout; NULL: none */
 	struct conn		*conns;		/* every open connection */
 	int			 nconns;	/* this pool's */
 	atomic_int		*total;		/* all pools': taken by the
@@ -91,6 +93,8 @@ enum conn_state {
 struct conn {
 	struct ev_io		 io;
 	struct ev_timer		 timer;
+	struct ev_timer		 rate;		/* the reply's pace */
+	struct ev_timer		 reply;		/* the reply's time */
 	struct conn_pool	*pool;
 	struct site		*site;		/* the generation it started in */
 	struct conn		*prev, *next;
@@ -116,6 +120,10 @@ struct conn {
 	size_t			 bodyoff;
 	int			 fd;
 	off_t			 fileoff, fileleft;
+
+	/* the reply's pace: what had left at the window's start, when */
+	unsigned long long	 win_sent;
+	uint64_t		 win_start;
 
 	/* for the log line, written when the connection ends */
 	uint64_t		 start;
