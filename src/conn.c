@@ -1,12 +1,9 @@
 #include <sys/epoll.h>
-#include <sys/ioctl.h>
 #include <sys/sendfile.h>
 #include <sys/socket.h>
 
 #include <netinet/in.h>
 #include <netinet/tcp.h>
-
-#include <linux/sockios.h>
 
 #include <errno.h>
 #include <netdb.h>
@@ -17,6 +14,7 @@
 
 #include "conn.h"
 #include "log.h"
+#include "pace.h"
 #include "proxy.h"
 #include "ratelimit.h"
 #include "site.h"
@@ -38,7 +36,6 @@ _Static_assert(PROXY_V2_MAX <= CONN_REQ_MAX, "PROXY header buffer");
 static void	conn_event(struct ev_loop *, void *, uint32_t);
 static void	conn_timeout(struct ev_loop *, void *);
 static void	conn_rate(struct ev_loop *, void *);
-static void	conn_reply_timeout(struct ev_loop *, void *);
 static void	conn_step(struct conn *);
 
 /* TLS's results pass through unchanged: the codes are the same. */
@@ -102,78 +99,35 @@ conn_enter(struct conn *c, enum conn_state state)
 	/* a program's pace is the program's, bounded by cgi-timeout */
 	if (state != CONN_WRITE || c->prog != NULL)
 		return;
-	if (c->site->cfg.min_rate > 0 && c->pool->t_rate != NULL) {
-		c->win_start = ev_now(c->pool->loop);
-		c->win_sent = 0;
+	pace_start(&c->pace, ev_now(c->pool->loop));
+	if (c->site->cfg.min_rate > 0 && c->pool->t_rate != NULL)
 		ev_timer_arm(c->pool->loop, &c->rate, c->pool->t_rate);
-	}
 	if (c->pool->t_reply != NULL)
 		ev_timer_arm(c->pool->loop, &c->reply, c->pool->t_reply);
 }
 
-/*
- * What the reader has taken of the reply: what went to the socket, less
- * what still waits in its send queue (SIOCOUTQ: not yet acknowledged,
- * sent or not).  The kernel takes megabytes of a large file at once
- * (sendfile fills the send buffer it grows), so what was written says
- * nothing of the reader.  Over TLS both count records, and what waits in
- * TLS's own buffer is not counted.
- */
-static unsigned long long
-conn_sent(const struct conn *c)
-{
-	unsigned long long	 out = c->tls ? tls_conn_sent(c->tls) : c->bytes;
-	int			 queued = 0;
-
-	if (ioctl(c->io.fd, SIOCOUTQ, &queued) == -1 || queued < 0)
-		queued = 0;
-	return out > (unsigned long long)queued ?
-	    out - (unsigned long long)queued : 0;
-}
-
-/*
- * A reader cut for its pace is reset, not closed: a close leaves what the
- * kernel still holds for it (megabytes, above) trickling out at its pace
- * after the descriptor is gone, and the reader, which sees no end, keeps
- * the connection and that memory as long as before.
- */
+/* reply-timeout, or a window of min-rate's: the reply is cut (pace.c). */
 static void
-conn_cut(struct conn *c)
+conn_cut(struct ev_loop *l, void *arg)
 {
-	struct linger lg = { .l_onoff = 1, .l_linger = 0 };
+	struct conn *c = arg;
 
-	(void)setsockopt(c->io.fd, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
+	pace_reset(c->io.fd);
 	conn_free(c);
 }
 
-/*
- * Once a window: a reader that took less than min-rate a second over
- * it is cut.  The idle timeout alone is renewed by every byte, so a
- * reader that trickles would hold its connection (and what it holds) for
- * ever.
- */
+/* Over TLS what went to the socket is records, as its queue counts. */
 static void
 conn_rate(struct ev_loop *l, void *arg)
 {
-	struct conn		*c = arg;
-	unsigned long long	 sent = conn_sent(c), min;
-	uint64_t		 ms = ev_now(l) - c->win_start;
+	struct conn *c = arg;
 
-	min = (unsigned long long)c->site->cfg.min_rate;
-	if (sent < c->win_sent || (sent - c->win_sent) * 1000 < min * ms) {
-		conn_cut(c);
-		return;
-	}
-	c->win_sent = sent;
-	c->win_start = ev_now(l);
-	ev_timer_arm(l, &c->rate, c->pool->t_rate);
-}
-
-/* reply-timeout: a reply past its time is cut, reading or not. */
-static void
-conn_reply_timeout(struct ev_loop *l, void *arg)
-{
-	conn_cut(arg);
+	if (pace_slow(&c->pace, pace_taken(c->io.fd, c->tls != NULL ?
+	    tls_conn_sent(c->tls) : c->bytes), ev_now(l),
+	    (unsigned long long)c->site->cfg.min_rate))
+		conn_cut(l, c);
+	else
+		ev_timer_arm(l, &c->rate, c->pool->t_rate);
 }
 
 /* n bytes of the reply went out: the reader is still reading. */
@@ -299,7 +253,7 @@ conn_new(struct conn_pool *pool, int fd, const struct proto *proto,
 	c->timer.arg = c;
 	c->rate.cb = conn_rate;
 	c->rate.arg = c;
-	c->reply.cb = conn_reply_timeout;
+	c->reply.cb = conn_cut;
 	c->reply.arg = c;
 	c->start = ev_now(pool->loop);
 	buf_init(&c->body, 0);

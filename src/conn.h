@@ -16,6 +16,7 @@
 
 #include "buf.h"
 #include "ev.h"
+#include "pace.h"
 
 #define CONN_REQ_MAX	2048	/* request bytes kept; protocols cap lower */
 
@@ -121,9 +122,7 @@ struct conn {
 	int			 fd;
 	off_t			 fileoff, fileleft;
 
-	/* the reply's pace: what had left at the window's start, when */
-	unsigned long long	 win_sent;
-	uint64_t		 win_start;
+	struct pace		 pace;		/* min-rate's window */
 
 	/* for the log line, written when the connection ends */
 	uint64_t		 start;
