@@ -67,6 +67,15 @@ static const struct config_key {
 	    "time allowed to send a request (default: 5)" },
 	{ "idle-timeout", 'i', K_INT, offsetof(struct config, idle_timeout),
 	    1, 86400, "SECONDS", "time a stalled reader is kept (default: 30)" },
+	{ "min-rate", 'b', K_INT, offsetof(struct config, min_rate), 0,
+	    100000000, "BYTES", "a reader slower than BYTES a second over a "
+	    "window is cut, 0 for none (default: 256)" },
+	{ "min-rate-window", 'I', K_INT,
+	    offsetof(struct config, min_rate_window), 1, 3600, "SECONDS",
+	    "the window min-rate is measured over (default: 30)" },
+	{ "reply-timeout", 'o', K_INT, offsetof(struct config, reply_timeout),
+	    0, 604800, "SECONDS", "time a reply may take in all, 0 for none "
+	    "(default: 0)" },
 	{ "max-connections", 'm', K_INT, offsetof(struct config, max_conns),
 	    1, 1000000, "N", "open connections at most (default: 4096)" },
 	{ "rate-limit", 'R', K_INT, offsetof(struct config, rate_limit), 0,
@@ -114,6 +123,8 @@ config_defaults(struct config *c)
 	c->width = 67;
 	c->request_timeout = 5;
 	c->idle_timeout = 30;
+	c->min_rate = 256;
+	c->min_rate_window = 30;
 	c->max_conns = 4096;
 	c->rate_limit = 20;
 	c->rate_burst = 200;
@@ -654,6 +665,9 @@ config_print(const struct config *c, FILE *f)
 		fprintf(f, "lang %s\n", c->lang);
 	fprintf(f, "request-timeout %d\n", c->request_timeout);
 	fprintf(f, "idle-timeout %d\n", c->idle_timeout);
+	fprintf(f, "min-rate %d\n", c->min_rate);
+	fprintf(f, "min-rate-window %d\n", c->min_rate_window);
+	fprintf(f, "reply-timeout %d\n", c->reply_timeout);
 	fprintf(f, "max-connections %d\n", c->max_conns);
 	fprintf(f, "rate-limit %d\n", c->rate_limit);
 	fprintf(f, "rate-burst %d\n", c->rate_burst);

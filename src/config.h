@@ -42,6 +42,9 @@ struct config {
 	char	 lang[64];
 	int	 request_timeout;	/* seconds */
 	int	 idle_timeout;		/* seconds */
+	int	 min_rate;		/* bytes a second; 0: none */
+	int	 min_rate_window;	/* seconds */
+	int	 reply_timeout;		/* seconds; 0: none */
 	int	 max_conns;
 	int	 rate_limit;		/* requests per second per client */
 	int	 rate_burst;

@@ -14,6 +14,7 @@
 
 #include "conn.h"
 #include "log.h"
+#include "pace.h"
 #include "proxy.h"
 #include "ratelimit.h"
 #include "site.h"
@@ -34,6 +35,7 @@ _Static_assert(PROXY_V2_MAX <= CONN_REQ_MAX, "PROXY header buffer");
 
 static void	conn_event(struct ev_loop *, void *, uint32_t);
 static void	conn_timeout(struct ev_loop *, void *);
+static void	conn_rate(struct ev_loop *, void *);
 static void	conn_step(struct conn *);
 
 /* TLS's results pass through unchanged: the codes are the same. */
@@ -87,9 +89,45 @@ conn_enter(struct conn *c, enum conn_state state)
 {
 	struct ev_tlist *l = conn_tlist(c, conn_timers[state].t);
 
+	if (c->state == CONN_WRITE && state != CONN_WRITE) {
+		ev_timer_cancel(&c->rate);
+		ev_timer_cancel(&c->reply);
+	}
 	c->state = state;
 	if (l != NULL && (conn_timers[state].fresh || c->timer.list != l))
 		ev_timer_arm(c->pool->loop, &c->timer, l);
+	/* a program's pace is the program's, bounded by cgi-timeout */
+	if (state != CONN_WRITE || c->prog != NULL)
+		return;
+	pace_start(&c->pace, ev_now(c->pool->loop));
+	if (c->site->cfg.min_rate > 0 && c->pool->t_rate != NULL)
+		ev_timer_arm(c->pool->loop, &c->rate, c->pool->t_rate);
+	if (c->pool->t_reply != NULL)
+		ev_timer_arm(c->pool->loop, &c->reply, c->pool->t_reply);
+}
+
+/* reply-timeout, or a window of min-rate's: the reply is cut (pace.c). */
+static void
+conn_cut(struct ev_loop *l, void *arg)
+{
+	struct conn *c = arg;
+
+	pace_reset(c->io.fd);
+	conn_free(c);
+}
+
+/* Over TLS what went to the socket is records, as its queue counts. */
+static void
+conn_rate(struct ev_loop *l, void *arg)
+{
+	struct conn *c = arg;
+
+	if (pace_slow(&c->pace, pace_taken(c->io.fd, c->tls != NULL ?
+	    tls_conn_sent(c->tls) : c->bytes), ev_now(l),
+	    (unsigned long long)c->site->cfg.min_rate))
+		conn_cut(l, c);
+	else
+		ev_timer_arm(l, &c->rate, c->pool->t_rate);
 }
 
 /* n bytes of the reply went out: the reader is still reading. */
@@ -213,6 +251,10 @@ conn_new(struct conn_pool *pool, int fd, const struct proto *proto,
 	c->io.arg = c;
 	c->timer.cb = conn_timeout;
 	c->timer.arg = c;
+	c->rate.cb = conn_rate;
+	c->rate.arg = c;
+	c->reply.cb = conn_cut;
+	c->reply.arg = c;
 	c->start = ev_now(pool->loop);
 	buf_init(&c->body, 0);
 	/* behind a balancer, the real client is named in the PROXY header */
@@ -261,6 +303,8 @@ conn_free(struct conn *c)
 		log_req(&lr);
 	}
 	ev_timer_cancel(&c->timer);
+	ev_timer_cancel(&c->rate);
+	ev_timer_cancel(&c->reply);
 	if (c->prog != NULL)
 		c->src->detach(c);
 	/*

@@ -16,6 +16,7 @@
 
 #include "buf.h"
 #include "ev.h"
+#include "pace.h"
 
 #define CONN_REQ_MAX	2048	/* request bytes kept; protocols cap lower */
 
@@ -46,6 +47,8 @@ struct conn_pool {
 	struct mime		*mime;
 	struct cache		*cache;		/* rendered Gopher pages */
 	struct ev_tlist		*t_request, *t_idle, *t_linger;
+	struct ev_tlist		*t_rate;	/* min-rate's window */
+	struct ev_tlist		*t_reply;	/* reply-timeout; NULL: none */
 	struct conn		*conns;		/* every open connection */
 	int			 nconns;	/* this pool's */
 	atomic_int		*total;		/* all pools': taken by the
@@ -97,6 +100,8 @@ enum conn_state {
 struct conn {
 	struct ev_io		 io;
 	struct ev_timer		 timer;
+	struct ev_timer		 rate;		/* the reply's pace */
+	struct ev_timer		 reply;		/* the reply's time */
 	struct conn_pool	*pool;
 	struct site		*site;		/* the generation it started in */
 	struct conn		*prev, *next;
@@ -122,6 +127,8 @@ struct conn {
 	size_t			 bodyoff;
 	int			 fd;
 	off_t			 fileoff, fileleft;
+
+	struct pace		 pace;		/* min-rate's window */
 
 	/* for the log line, written when the connection ends */
 	uint64_t		 start;

@@ -262,6 +262,8 @@ main_reload(struct server *srv, int argc, char **argv)
 	    cfg.workers != old->workers ||
 	    cfg.request_timeout != old->request_timeout ||
 	    cfg.idle_timeout != old->idle_timeout ||
+	    cfg.min_rate_window != old->min_rate_window ||
+	    cfg.reply_timeout != old->reply_timeout ||
 	    cfg.max_conns != old->max_conns ||
 	    cfg.rate_limit != old->rate_limit ||
 	    cfg.rate_burst != old->rate_burst ||

@@ -461,6 +461,11 @@ server_worker_init(struct server *s, struct worker *w, char *err,
 	    (uint64_t)cfg->request_timeout * 1000);
 	w->pool.t_idle = ev_tlist(w->pool.loop, (uint64_t)cfg->idle_timeout * 1000);
 	w->pool.t_linger = ev_tlist(w->pool.loop, SERVER_LINGER_MS);
+	w->pool.t_rate = ev_tlist(w->pool.loop,
+	    (uint64_t)cfg->min_rate_window * 1000);
+	if (cfg->reply_timeout > 0)
+		w->pool.t_reply = ev_tlist(w->pool.loop,
+		    (uint64_t)cfg->reply_timeout * 1000);
 	w->t_quiet = ev_tlist(w->pool.loop, SERVER_QUIET_MS);
 	w->quiet.cb = server_quiet;
 	w->quiet.arg = w;

@@ -51,6 +51,8 @@ ssize_t	tls_conn_write(struct tls_conn *, const void *, size_t);
 int	tls_conn_buffer(struct tls_conn *);
 /* 0 once everything buffered is on the socket, else TLS_WANT_WRITE. */
 int	tls_conn_flush(struct tls_conn *);
+/* Bytes of the reply's records on the socket so far (not buffered). */
+unsigned long long tls_conn_sent(const struct tls_conn *);
 /* Sends close_notify; 0 once sent, or TLS_WANT_* to call again. */
 int	tls_conn_shutdown(struct tls_conn *);
 /*

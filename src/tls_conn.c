@@ -308,9 +308,10 @@ tls_conn_flush(struct tls_conn *c)
 	while (c->outoff < c->outlen) {
 		n = send(c->fd, c->out + c->outoff, c->outlen - c->outoff,
 		    MSG_NOSIGNAL);
-		if (n > 0)
+		if (n > 0) {
 			c->outoff += (size_t)n;
-		else if (n == -1 && errno == EINTR)
+			c->sent += (unsigned long long)n;
+		} else if (n == -1 && errno == EINTR)
 			continue;
 		else if (n == -1 && errno == EAGAIN) {
 			c->wlimit = TLS_WBUF_MIN;	/* a slow reader */
@@ -330,6 +331,12 @@ tls_conn_flush(struct tls_conn *c)
 		c->outcap = 0;
 	}
 	return 0;
+}
+
+unsigned long long
+tls_conn_sent(const struct tls_conn *c)
+{
+	return c->sent;
 }
 
 int

@@ -52,6 +52,7 @@ struct tls_conn {
 	size_t		 outoff, outlen, outcap;
 	size_t		 wlimit;	/* gathered before a write */
 	int		 blocked;	/* the socket was full at the last */
+	unsigned long long sent;	/* the reply's bytes on the socket */
 };
 
 /*

@@ -212,4 +212,109 @@ ok 'yurt_stop' "stalled: the server stops cleanly"
 }
 
 
+# A Gopher reader of /big.bin taking at most RATE bytes a second (a
+# quarter every 250 ms, a 4 KB receive buffer when RATE is under 4 KB/s),
+# for SECS at most.  Prints "cut SECONDS BYTES" once the server reset the
+# connection (seen at once: what the kernel holds may wait unread), "end"
+# at a close, "open SECONDS BYTES" after SECS.
+gopher_reader() {	# RATE SECS
+	perl -MSocket=:DEFAULT,IPPROTO_TCP,TCP_INFO -MTime::HiRes=time,sleep -e '
+		my ($port, $rate, $secs) = @ARGV;
+		socket(my $s, PF_INET, SOCK_STREAM, 0) or die;
+		setsockopt($s, SOL_SOCKET, SO_RCVBUF, 4096) if $rate < 4096;
+		connect($s, sockaddr_in($port, inet_aton("127.0.0.1"))) or die;
+		syswrite($s, "/big.bin\r\n");
+		my ($t0, $got) = (time, 0);
+		while (time - $t0 < $secs) {
+			sleep 0.25;
+			my $i = getsockopt($s, IPPROTO_TCP, TCP_INFO);
+			if (defined $i && unpack("C", $i) == 7) {	# TCP_CLOSE
+				printf "cut %.1f %d\n", time - $t0, $got; exit 0;
+			}
+			my $n = sysread($s, my $b, $rate / 4);
+			if (!defined $n) {
+				printf "cut %.1f %d\n", time - $t0, $got; exit 0;
+			}
+			if ($n == 0) { print "end\n"; exit 0 }
+			$got += $n;
+		}
+		printf "open %.1f %d\n", time - $t0, $got;' "$YURT_GOPHER_PORT" "$@"
+}
+
+# The same over Gemini (TLS): "cut SECONDS", "end", "open SECONDS".
+gemini_reader() {	# RATE SECS
+	local t0=$EPOCHREALTIME rc b=""
+	[ "$1" -lt 4096 ] && b="-b 4096"
+	# shellcheck disable=SC2086
+	timeout "$2" "$GG" -q $b -p "$1" -t 60 -s localhost 127.0.0.1 \
+	    "$YURT_PORT" gemini://localhost/big.bin 2>/dev/null
+	rc=$?
+	case $rc in
+	3) echo "cut $(awk "BEGIN { printf \"%.1f\", $EPOCHREALTIME - $t0 }")" ;;
+	124) echo "open $2" ;;
+	*) echo "end $rc" ;;
+	esac
+}
+
+test_trickle() {
+# =========================================================================
+# 5. Readers that trickle (256 B/s) of a large file, over Gopher (the file
+#    goes out by sendfile) and Gemini (TLS), are cut once a min-rate
+#    window (1024 B/s over 2 s) has passed, however long the idle timeout;
+#    readers taking 64 KB/s of it are not (issue 11 item 2)
+# =========================================================================
+[ -s "$R/big.bin" ] || head -c 20000000 /dev/urandom >"$R/big.bin"
+ok 'yurt_start -R 0 -i 3600 -b 1024 -I 2' "trickle: server starts"
+# cut at the second window (4 s); 12 s (six windows) is the bound, and
+# the fast readers stay open for five
+gopher_reader 256 12 >"$T/g-trickle.out" &
+a=$!
+gopher_reader 65536 10 >"$T/g-fast.out" &
+b=$!
+gemini_reader 256 12 >"$T/t-trickle.out" &
+c=$!
+gemini_reader 65536 10 >"$T/t-fast.out" &
+d=$!
+wait $a $b $c $d
+diag "trickle: Gopher at 256 B/s: $(cat "$T/g-trickle.out"); at 64 KB/s: $(cat "$T/g-fast.out")"
+diag "trickle: Gemini at 256 B/s: $(cat "$T/t-trickle.out"); at 64 KB/s: $(cat "$T/t-fast.out")"
+ok 'grep -q "^cut" "$T/g-trickle.out"' \
+    "trickle: a Gopher reader taking 256 B/s is cut (min-rate 1024 B/s over 2 s)"
+ok 'grep -q "^cut" "$T/t-trickle.out"' \
+    "trickle: a Gemini reader taking 256 B/s is cut (min-rate 1024 B/s over 2 s)"
+# it did read at its pace: 20 times the minimum at least, over 10 s
+ok 'read -r st _ got <"$T/g-fast.out" && [ "$st" = open ] && [ "$got" -ge 204800 ]' \
+    "trickle: a Gopher reader taking 64 KB/s is not cut"
+ok 'grep -q "^open" "$T/t-fast.out"' \
+    "trickle: a Gemini reader taking 64 KB/s is not cut"
+ok 'serves' "trickle: the server serves after them"
+ok 'yurt_stop' "trickle: the server stops cleanly"
+}
+
+
+test_reply_timeout() {
+# =========================================================================
+# 6. reply-timeout 3 s cuts a reply past its time, however fast its reader
+#    (64 KB/s: min-rate is off) and however long the min-rate window (the
+#    default, 30 s), over Gopher and Gemini; a small reply is served
+# =========================================================================
+[ -s "$R/big.bin" ] || head -c 20000000 /dev/urandom >"$R/big.bin"
+ok 'yurt_start -R 0 -i 3600 -b 0 -o 3' "reply_timeout: server starts"
+gopher_reader 65536 15 >"$T/g-reply.out" &
+a=$!
+gemini_reader 65536 15 >"$T/t-reply.out" &
+b=$!
+wait $a $b
+diag "reply_timeout: Gopher: $(cat "$T/g-reply.out"); Gemini: $(cat "$T/t-reply.out")"
+# not before its time: past 2.5 s (each reader starts its clock before
+# the request, so never after the server's)
+ok 'read -r st secs _ <"$T/g-reply.out" && [ "$st" = cut ] && [ "${secs%.*}${secs#*.}" -ge 25 ]' \
+    "reply_timeout: a Gopher reply is cut past 3 s, within 15"
+ok 'read -r st secs _ <"$T/t-reply.out" && [ "$st" = cut ] && [ "${secs%.*}${secs#*.}" -ge 25 ]' \
+    "reply_timeout: a Gemini reply is cut past 3 s, within 15"
+ok 'serves' "reply_timeout: a small reply is served"
+ok 'yurt_stop' "reply_timeout: the server stops cleanly"
+}
+
+
 run_tests

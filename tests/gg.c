@@ -12,12 +12,14 @@
  *	6  any other TLS error
  *
  * usage: gg [-Bfhnqrv] [-b RCVBUF] [-c CERT -k KEY] [-d MS] [-l ADDR]
- *	     [-P SEC] [-S N] [-s SNI] [-t SEC] [-x 1.0|1.1|1.2|1.3] HOST PORT [URL]
+ *	     [-p BYTES] [-P SEC] [-S N] [-s SNI] [-t SEC] [-x 1.0|1.1|1.2|1.3] HOST PORT [URL]
  *
  * Without -r the request is "URL\r\n"; the URL defaults to gemini://HOST/.
  * -r sends standard input as it is (no CRLF added).  -d sleeps MS
  * milliseconds between request bytes, -S sends only the first N bytes and
- * then stalls (still reading), -P pauses SEC seconds before reading, -b
+ * then stalls (still reading), -P pauses SEC seconds before reading, -p
+ * reads at most BYTES a second (a quarter of it every 250 ms; a reset is
+ * seen at once, not once what is buffered has been read: exit 3), -b
  * shrinks the receive buffer (so a paused reader really stalls the
  * server), -l connects from the local address ADDR.  -h prints only the header line, -B only the body, -q nothing.
  * -v and -f report the negotiated TLS version and the SHA-256 fingerprint
@@ -31,6 +33,7 @@
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 
 #include <errno.h>
 #include <fcntl.h>
@@ -77,6 +80,7 @@ struct opts {
 	long		 delay_ms;
 	long		 send_max;	/* -1: everything */
 	long		 pause_s;
+	long		 pace;		/* -p: bytes a second; 0: at once */
 	int		 rcvbuf;
 	int		 version;	/* 0: any >= TLS 1.2 */
 	enum out_mode	 out;
@@ -103,7 +107,7 @@ static void
 usage(void)
 {
 	fprintf(stderr, "usage: gg [-Bfhnqrv] [-b RCVBUF] [-c CERT -k KEY] "
-	    "[-d MS] [-l ADDR] [-P SEC] [-S N] [-s SNI] [-t SEC]\n"
+	    "[-d MS] [-l ADDR] [-p BYTES] [-P SEC] [-S N] [-s SNI] [-t SEC]\n"
 	    "          [-x 1.0|1.1|1.2|1.3] HOST PORT [URL]\n");
 	exit(GG_ERR);
 }
@@ -384,6 +388,17 @@ read_error(SSL *ssl, int ret)
 	return GG_TLS;
 }
 
+/* Whether the server reset the connection (what it sent may wait unread). */
+static int
+paced_reset(int fd)
+{
+	struct tcp_info	 ti;
+	socklen_t	 len = sizeof(ti);
+
+	return getsockopt(fd, IPPROTO_TCP, TCP_INFO, &ti, &len) == 0 &&
+	    ti.tcpi_state == TCP_CLOSE;
+}
+
 static int
 read_response(SSL *ssl, int fd, const struct opts *o)
 {
@@ -396,7 +411,17 @@ read_response(SSL *ssl, int fd, const struct opts *o)
 	for (;;) {
 		ERR_clear_error();
 		errno = 0;
-		ret = SSL_read(ssl, buf, sizeof(buf));
+		if (o->pace > 0 && total > 0) {
+			tool_msleep(250);
+			if (paced_reset(fd)) {
+				warnx_("connection reset after %llu bytes",
+				    total);
+				rc = GG_TRUNC;
+				break;
+			}
+		}
+		ret = SSL_read(ssl, buf, o->pace > 0 && o->pace / 4 <
+		    (long)sizeof(buf) ? (int)(o->pace / 4) : (int)sizeof(buf));
 		if (ret <= 0) {
 			rc = tls_wait(ssl, ret, fd, o->timeout_ms);
 			if (rc == 1)
@@ -473,7 +498,7 @@ main(int argc, char *argv[])
 	o.timeout_ms = 10000;
 	o.send_max = -1;
 	o.out = OUT_ALL;
-	while ((ch = getopt(argc, argv, "Bb:c:d:fhk:l:nP:qrS:s:t:vx:")) != -1) {
+	while ((ch = getopt(argc, argv, "Bb:c:d:fhk:l:np:P:qrS:s:t:vx:")) != -1) {
 		switch (ch) {
 		case 'B':
 			o.out = OUT_BODY;
@@ -501,6 +526,9 @@ main(int argc, char *argv[])
 			break;
 		case 'n':
 			o.no_sni = 1;
+			break;
+		case 'p':
+			o.pace = number(optarg, 4, 1 << 24, "pace");
 			break;
 		case 'P':
 			o.pause_s = number(optarg, 0, 3600, "pause");

@@ -199,6 +199,54 @@ main(void)
 	big = 0;
 	close(sv[1]);
 
+	/*
+	 * min-rate 1000 B/s over 2 s windows: a reader that takes its
+	 * share stays, one that stops taking is cut at the next window,
+	 * long before the idle timeout.
+	 */
+	site.cfg.min_rate = 1000;
+	pool.t_rate = ev_tlist(pool.loop, 2000);
+	pair(sv);
+	big = 256;
+	(void)!write(sv[1], "big\n", 4);
+	start(sv[0]);
+	fake_now += 1000;
+	n = drain(sv[1], out, sizeof(out), &eof);
+	ev_turn(pool.loop, 0);
+	fake_now += 1000;
+	ev_turn(pool.loop, 0);
+	tap_ok(pool.nconns == 1,
+	    "min-rate: a reader that took %zu bytes in the window stays", n);
+	fake_now += 2000;
+	ev_turn(pool.loop, 0);
+	tap_ok(pool.nconns == 0 && atomic_load(&total) == 0,
+	    "min-rate: one that took nothing for a window is cut");
+	close(sv[1]);
+
+	/* reply-timeout 3 s: cut at the first window past it, reading or not */
+	site.cfg.min_rate = 0;
+	site.cfg.reply_timeout = 3;
+	pool.t_reply = ev_tlist(pool.loop, 3000);
+	pair(sv);
+	(void)!write(sv[1], "big\n", 4);
+	start(sv[0]);
+	for (i = 0; i < 2; i++) {
+		fake_now += 1000;
+		(void)drain(sv[1], out, sizeof(out), &eof);
+		ev_turn(pool.loop, 0);
+	}
+	tap_ok(pool.nconns == 1, "reply-timeout: open at 2 s");
+	for (i = 0; i < 2; i++) {
+		fake_now += 1000;
+		(void)drain(sv[1], out, sizeof(out), &eof);
+		ev_turn(pool.loop, 0);
+	}
+	tap_ok(pool.nconns == 0, "reply-timeout: cut past 3 s");
+	site.cfg.reply_timeout = 0;
+	pool.t_reply = NULL;
+	big = 0;
+	close(sv[1]);
+
 	ev_free(pool.loop);
 	return tap_done();
 }
