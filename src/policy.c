@@ -29,8 +29,8 @@ policy_common(const struct site *s, const char *host, const char *subj,
 			return;
 		}
 		p->status = r->kind == RULE_REDIRECT ? 31 : 30;
-		if (rules_target(rs, r, subj, rest, p->meta, sizeof(p->meta)) ==
-		    -1) {
+		if (rules_target(rs, r, subj, strlen(subj), rest, p->meta,
+		    sizeof(p->meta)) == -1) {
 			p->status = 40;
 			snprintf(p->meta, sizeof(p->meta), "Redirect too long");
 		}

@@ -343,7 +343,7 @@ rules_subject(const char *path, int dir, char *out, size_t outlen)
 
 int
 rules_target(const struct rules *rs, const struct rule *r, const char *path,
-    size_t rest, char *out, size_t outlen)
+    size_t pathlen, size_t rest, char *out, size_t outlen)
 {
 	const char	*t = rules_str(rs, r->arg);
 	size_t		 n = strlen(t);
@@ -354,7 +354,10 @@ rules_target(const struct rules *rs, const struct rule *r, const char *path,
 		len = snprintf(out, outlen, "%s", t);
 		return len < 0 || (size_t)len >= outlen ? -1 : 0;
 	}
-	len = snprintf(dec, sizeof(dec), "%s", path + rest);
+	if (rest > pathlen)
+		return -1;
+	len = snprintf(dec, sizeof(dec), "%.*s", (int)(pathlen - rest),
+	    path + rest);
 	if (len < 0 || (size_t)len >= sizeof(dec) || n - 1 >= outlen)
 		return -1;
 	memcpy(out, t, n - 1);

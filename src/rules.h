@@ -81,9 +81,13 @@ const struct rule *rules_match(const struct rules *, unsigned int mask,
 	    const char *host, const char *path, size_t pathlen, size_t *rest);
 /* "/" + path + "/" for a directory, the form rules_match() takes. */
 int	rules_subject(const char *path, int dir, char *out, size_t outlen);
-/* A redirect's target with the matched rest (percent-encoded) put in. */
+/*
+ * A redirect's target with the matched rest of path (pathlen bytes, as
+ * rules_match() took it) put in, percent-encoded.
+ */
 int	rules_target(const struct rules *, const struct rule *,
-	    const char *path, size_t rest, char *out, size_t outlen);
+	    const char *path, size_t pathlen, size_t rest, char *out,
+	    size_t outlen);
 const char *rules_kind_name(int kind);
 void	rules_print(const struct rules *, FILE *);
 

@@ -40,9 +40,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
 	if ((r = rules_match(&rs, ~0u, "h", path, plen, &rest)) != NULL) {
 		if (rest > plen)
 			__builtin_trap();
-		if (memchr(path, '\0', plen) == NULL)
-			(void)rules_target(&rs, r, path, rest, tgt,
-			    sizeof(tgt));
+		(void)rules_target(&rs, r, path, plen, rest, tgt,
+		    sizeof(tgt));
 	}
 	return 0;
 }

@@ -84,7 +84,8 @@ answer(unsigned int mask, const char *host, const char *path)
 	    NULL)
 		return "-";
 	if (r->kind == RULE_REDIRECT || r->kind == RULE_REDIRECT_TEMP) {
-		if (rules_target(&rs, r, path, rest, tgt, sizeof(tgt)) == -1)
+		if (rules_target(&rs, r, path, strlen(path), rest, tgt,
+		    sizeof(tgt)) == -1)
 			return "target too long";
 	} else
 		snprintf(tgt, sizeof(tgt), "%s", rules_str(&rs, r->arg));
