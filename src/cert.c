@@ -74,20 +74,24 @@ cert_read_file(int dirfd, const char *name, char *err, size_t errlen)
 }
 
 /* cert_write_file without O_TMPFILE: a named temporary, then a link. */
+/* A file that cannot be created: CERT_EDIR when the directory refuses it. */
+static int
+cert_create_failed(const char *name, int e, char *err, size_t errlen)
+{
+	snprintf(err, errlen, "cannot create %s: %s", name, strerror(e));
+	return e == EACCES || e == EPERM || e == EROFS ? CERT_EDIR : -1;
+}
+
 static int
 cert_write_file_named(int dirfd, const char *name, const char *tmp,
     const char *data, long len, mode_t mode, char *err, size_t errlen)
 {
-	int fd, e, rc = -1;
+	int fd, rc = -1;
 
 	(void)unlinkat(dirfd, tmp, 0);
 	if ((fd = openat(dirfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC |
 	    O_NOFOLLOW, mode)) == -1) {
-		e = errno;
-		snprintf(err, errlen, "cannot create %s: %s", name,
-		    strerror(e));
-		return e == EACCES || e == EPERM || e == EROFS ? CERT_EDIR :
-		    -1;
+		return cert_create_failed(name, errno, err, errlen);
 	}
 	if (write(fd, data, (size_t)len) != len || fchmod(fd, mode) == -1 ||
 	    fsync(fd) == -1 || linkat(dirfd, tmp, dirfd, name, 0) == -1)
@@ -129,11 +133,7 @@ cert_write_file(int dirfd, const char *name, BIO *bio, mode_t mode,
 		return cert_write_file_named(dirfd, name, tmp, data, len, mode,
 		    err, errlen);
 	if (fd == -1) {
-		e = errno;
-		snprintf(err, errlen, "cannot create %s: %s", name,
-		    strerror(e));
-		return e == EACCES || e == EPERM || e == EROFS ? CERT_EDIR :
-		    -1;
+		return cert_create_failed(name, errno, err, errlen);
 	}
 	if (write(fd, data, (size_t)len) != len || fchmod(fd, mode) == -1 ||
 	    fsync(fd) == -1) {

@@ -179,15 +179,7 @@ gemini_program(struct conn *c, const struct gemini_request *r,
 		}
 	}
 	q.remote_addr = c->client;	/* only with -A */
-	memset(&s, 0, sizeof(s));
-	s.scgi = t.scgi;
-	s.dirfd = t.dirfd;
-	s.name = t.name;
-	s.socket = t.socket;
-	s.label = script;
-	s.req = &q;
-	s.timeout = cfg->cgi_timeout;
-	s.max = cfg->cgi_max;
+	program_spec_of(&s, &t, script, &q, cfg);
 	switch (program_start(c, &s)) {
 	case PROGRAM_OK:
 		return 1;

@@ -490,15 +490,7 @@ gopher_program(struct gopher_req *g, const char *sel, const char *search)
 	q.remote_addr = c->client;	/* only with -A */
 	buf_init(&fail, 0);
 	(void)gophermap_error(&fail, &g->o, "The program failed");
-	memset(&s, 0, sizeof(s));
-	s.scgi = t.scgi;
-	s.dirfd = t.dirfd;
-	s.name = t.name;
-	s.socket = t.socket;
-	s.label = script;
-	s.req = &q;
-	s.timeout = cfg->cgi_timeout;
-	s.max = cfg->cgi_max;
+	program_spec_of(&s, &t, script, &q, cfg);
 	s.fail = fail.data && !buf_failed(&fail) ? fail.data :
 	    "3The program failed\t\terror.host\t1\r\n.\r\n";
 	rc = program_start(c, &s);

@@ -568,6 +568,21 @@ program_stop_all(int release)
 	pthread_mutex_unlock(&program_lock);
 }
 
+void
+program_spec_of(struct program_spec *s, const struct program_target *t,
+    const char *label, const struct cgi_req *req, const struct config *cfg)
+{
+	memset(s, 0, sizeof(*s));
+	s->scgi = t->scgi;
+	s->dirfd = t->dirfd;
+	s->name = t->name;
+	s->socket = t->socket;
+	s->label = label;
+	s->req = req;
+	s->timeout = cfg->cgi_timeout;
+	s->max = cfg->cgi_max;
+}
+
 int
 program_enabled(const struct config *cfg)
 {

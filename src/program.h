@@ -71,6 +71,11 @@ struct program_target {
 	char		 name[256];	/* CGI: its file name */
 };
 
+/* What program_start() needs for the program t names, req and the limits. */
+void	program_spec_of(struct program_spec *, const struct program_target *t,
+	    const char *label, const struct cgi_req *req,
+	    const struct config *);
+
 /*
  * path is resolved (no leading slash).  1: a program answers (dirfd
  * open for CGI); 0: no rule names it; -1: a rule names a file that
