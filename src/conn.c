@@ -367,9 +367,7 @@ conn_timeout(struct ev_loop *l, void *arg)
 	if (c->state == CONN_READ && c->tls != NULL) {
 		conn_drop(c);
 		conn_step(c);
-	} else if (c->state == CONN_WRITE)
-		conn_cut(l, c);	/* a stalled reader: its queue dropped too */
-	else
+	} else
 		conn_free(c);
 }
 

@@ -256,31 +256,6 @@ gemini_reader() {	# RATE SECS
 	esac
 }
 
-# A reader that stops reading is cut at the idle timeout with a reset:
-# a graceful close would leave the kernel delivering the megabytes it
-# queued (FIN-WAIT-1) to a reader who never takes them.
-test_idle_reset() {
-	local i n pids=""
-	[ -s "$R/big.bin" ] || head -c 20000000 /dev/urandom >"$R/big.bin"
-	ok 'yurt_start -R 0 -i 2' "idle_reset: server starts with -i 2"
-	for i in 1 2 3 4; do
-		(
-			exec 3<>"/dev/tcp/127.0.0.1/$YURT_GOPHER_PORT" || exit 1
-			printf '/big.bin\r\n' >&3
-			sleep 12
-		) 2>/dev/null &
-		pids="$pids $!"
-	done
-	sleep 5		# past the idle timeout
-	n=$(ss -Htn state fin-wait-1 "( sport = :$YURT_GOPHER_PORT )" | wc -l)
-	is "$n" 0 "idle_reset: 4 readers that stopped reading, cut at -i 2: none left in FIN-WAIT-1 holding their queue"
-	# shellcheck disable=SC2086
-	kill $pids 2>/dev/null
-	# shellcheck disable=SC2086
-	wait $pids 2>/dev/null
-	ok 'yurt_stop' "idle_reset: the server stops cleanly"
-}
-
 test_trickle() {
 # =========================================================================
 # 5. Readers that trickle (256 B/s) of a large file, over Gopher (the file
