@@ -35,7 +35,7 @@ inst_start() {
 	LOG[$n]="$T/yurt-$n.$RANDOM.log"
 	ASAN_OPTIONS=$YURT_ASAN_OPTIONS "$YURT" -a 127.0.0.1 -p "${GEM[$n]}" \
 	    -g "${GOPH[$n]}" -r "$R" -d "$CERTS" -H localhost -H other.example \
-	    -w 1 -X --proxy-from 127.0.0.1/32 $RATE \
+	    "${YURT_WARGS[@]}" -X --proxy-from 127.0.0.1/32 $RATE \
 	    </dev/null >/dev/null 2>"${LOG[$n]}" &
 	PID[$n]=$!
 	for i in $(seq 1 100); do

@@ -103,7 +103,7 @@ for i in $(seq 1 $rounds); do
 	[ -e "$CERTS/localhost.key" ] && before=$(sha256sum <"$CERTS/localhost.key")
 	port=$(free_port)
 	"$YURT" -a 127.0.0.1 -p "$port" -g 0 -r "$R" -d "$CERTS" -H localhost \
-	    -w 1 </dev/null >/dev/null 2>&1 &
+	    "${YURT_WARGS[@]}" </dev/null >/dev/null 2>&1 &
 	pid=$!
 	sleep "0.00$((RANDOM % 10))$((RANDOM % 10))"
 	kill -KILL "$pid" 2>/dev/null

@@ -42,12 +42,19 @@ YURT_LOG=""
 YURT_STARTS=0
 YURT_RUNNING=""
 
-# Workers: what operators run, one per core, but never fewer than two
-# (on a one-core machine too), so what only several workers do is tested.
-# YURT_WORKERS chooses another count; a test about one passes -w 1.
-if [ -z "${YURT_WORKERS:-}" ]; then
-	YURT_WORKERS=$(nproc 2>/dev/null || echo 2)
-	[ "$YURT_WORKERS" -ge 2 ] 2>/dev/null || YURT_WORKERS=2
+# Workers: yurt's own default, one per core, as operators run it (no -w
+# given), but never fewer than two, so what only several workers do is
+# tested on a one-core machine too.  YURT_WORKERS=N chooses a count; a
+# test about one worker passes -w 1 itself.  YURT_WARGS is what to pass.
+YURT_WARGS=()
+if [ -n "${YURT_WORKERS:-}" ]; then
+	YURT_WARGS=(-w "$YURT_WORKERS")
+else
+	YURT_WORKERS=$(nproc 2>/dev/null || echo 1)
+	if ! [ "$YURT_WORKERS" -ge 2 ] 2>/dev/null; then
+		YURT_WORKERS=2
+		YURT_WARGS=(-w 2)
+	fi
 fi
 
 # A sanitized yurt keeps /proc/self readable through its sandbox, so
@@ -244,7 +251,7 @@ yurt_start() {
 	done
 	ASAN_OPTIONS=$YURT_ASAN_OPTIONS \
 	"$YURT" -a 127.0.0.1 -p "$YURT_PORT" -g "$YURT_GOPHER_PORT" \
-	    -r "$ROOT" -d "$CERTS" -H localhost -w "$YURT_WORKERS" "$@" \
+	    -r "$ROOT" -d "$CERTS" -H localhost "${YURT_WARGS[@]}" "$@" \
 	    </dev/null >/dev/null 2>"$YURT_LOG" &
 	YURT_PID=$!
 	for i in $(seq 1 100); do
@@ -309,6 +316,52 @@ yurt_alive() {
 	[ -n "$YURT_PID" ] && kill -0 "$YURT_PID" 2>/dev/null
 }
 
+# --- the server process, as the kernel sees it ---------------------------
+
+# The server's open descriptors.
+nfds() {
+	ls "/proc/$YURT_PID/fd" 2>/dev/null | wc -l
+}
+
+# The descriptor count once it has stopped moving (bounded wait).
+settled_fds() {
+	local a b i
+	a=$(nfds)
+	for i in $(seq 1 30); do
+		sleep 0.3
+		b=$(nfds)
+		[ "$a" = "$b" ] && break
+		a=$b
+	done
+	echo "$a"
+}
+
+# User + system CPU time of the whole server, in clock ticks.
+cpu_ticks() {
+	local s
+	s=$(cat "/proc/$YURT_PID/stat" 2>/dev/null) || { echo 0; return; }
+	s=${s##*) }
+	# shellcheck disable=SC2086
+	set -- $s
+	echo $((${12} + ${13}))
+}
+
+# kv KEY FILE — a value from flood's key=value result line.
+kv() {
+	grep -o "\\b$1=[-0-9]*" "$2" 2>/dev/null | head -n 1 | cut -d= -f2
+}
+
+# wait_connected FILE — until tests/flood says it has made its
+# connections (up to 15 s: a loaded machine).
+wait_connected() {
+	local i
+	for i in $(seq 1 150); do
+		grep -q '^flood: connected' "$1" 2>/dev/null && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
 # --- the client --------------------------------------------------------
 
 gg() {
@@ -320,6 +373,22 @@ gg() {
 req() {
 	local n=$(($# - 1))
 	gg -s localhost -t 10 "${@:1:n}" 127.0.0.1 "$YURT_PORT" "${!#}"
+}
+
+# graw — the request bytes from stdin, sent as they are over plain TCP to
+# the Gopher port; the reply on stdout (at most GRAW_SECONDS, 10 s).
+# Status 2: no connection; 4: out of time.
+graw() {
+	perl -e '
+		use IO::Socket::INET;
+		binmode STDIN; binmode STDOUT;
+		local $/; my $req = <STDIN>;
+		$SIG{ALRM} = sub { exit 4 }; alarm $ARGV[1];
+		my $s = IO::Socket::INET->new(PeerAddr => "127.0.0.1",
+		    PeerPort => $ARGV[0], Proto => "tcp") or exit 2;
+		print $s $req;
+		my $b; while (sysread($s, $b, 65536)) { print $b }
+		exit 0;' "$YURT_GOPHER_PORT" "${GRAW_SECONDS:-10}"
 }
 
 # rawreq [GG-OPTIONS...] — the request bytes come from stdin.

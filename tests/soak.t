@@ -19,7 +19,11 @@ cp "$T/a.key" "$CERTS/localhost.key"
 chmod 600 "$CERTS/localhost.key"
 
 test_soak() {
-ok 'yurt_start -R 0' "soak: server starts with $YURT_WORKERS workers"
+ok 'yurt_start -R 0' "soak: server starts"
+# the suite's servers run what operators run: yurt's default, one worker
+# a core (at least two), unless YURT_WORKERS chose
+like "$(grep -a ' serving ' "$YURT_LOG")" " with $YURT_WORKERS workers\$" \
+    "soak: ... with $YURT_WORKERS workers (one a core, at least two)"
 end=$(($(now_ms) + 20000))
 pids=""
 for c in $(seq 1 16); do

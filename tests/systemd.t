@@ -118,7 +118,7 @@ sa_start() {
 	YURT_STARTS=$((YURT_STARTS + 1))
 	YURT_LOG="$T/yurt.$YURT_STARTS.log"
 	systemd-socket-activate "${sargs[@]}" "$YURT" -r "$ROOT" -d "$CERTS" \
-	    -H localhost -w "$YURT_WORKERS" "$@" </dev/null >/dev/null 2>"$YURT_LOG" &
+	    -H localhost "${YURT_WARGS[@]}" "$@" </dev/null >/dev/null 2>"$YURT_LOG" &
 	YURT_PID=$!
 	wait_until 5 port_listening "$YURT_PORT" && return 0
 	diag "systemd-socket-activate does not listen on $YURT_PORT" \
@@ -427,7 +427,7 @@ test_failed_start() {
 if notify_start; then
 	NOTIFY_SOCKET="$NSOCK" timeout 10 "$YURT" -a 127.0.0.1 \
 	    -p "$(free_port)" -g 0 -r "$T/no-such-root" -d "$CERTS" \
-	    -H localhost -w 1 </dev/null >/dev/null 2>"$T/failstart.err"
+	    -H localhost "${YURT_WARGS[@]}" </dev/null >/dev/null 2>"$T/failstart.err"
 	rc=$?
 	ok '[ "$rc" != 0 ] && [ "$rc" != 124 ]' \
 	    "a start-up with a missing root fails (status $rc)"
