@@ -442,12 +442,14 @@ gopher_program_tls(struct conn *c, struct cgi_req *q, struct tls_info *ti)
 }
 
 /*
- * A selector a cgi or scgi rule names: the program answers, its output
- * passed on as it is (a menu or a text).  0 when no rule names it.  What
- * follows a "?" in the selector is a query, as in a URL.
+ * A path (resolved, the query cut off) a cgi or scgi rule names: the
+ * program answers, its output passed on as it is (a menu or a text).  0
+ * when no rule names it.  sel is the selector as sent; query what
+ * followed its "?", or NULL.
  */
 static int
-gopher_program(struct gopher_req *g, const char *sel, const char *search)
+gopher_program(struct gopher_req *g, const char *path, int dir,
+    const char *sel, const char *query, const char *search)
 {
 	struct conn		*c = g->c;
 	const struct config	*cfg = g->cfg;
@@ -456,16 +458,9 @@ gopher_program(struct gopher_req *g, const char *sel, const char *search)
 	struct cgi_req		 q;
 	struct tls_info		 ti;
 	struct buf		 fail;
-	char			 path[URL_MAX + 1], part[URL_MAX + 1];
 	char			 script[URL_MAX + 2], info[URL_MAX + 2];
-	const char		*query;
-	int			 dir, rc;
+	int			 rc;
 
-	query = strchr(sel, '?');
-	(void)snprintf(part, sizeof(part), "%.*s", query ? (int)(query - sel) :
-	    (int)strlen(sel), sel);
-	if (gopher_path(part, path, sizeof(path), &dir) == -1)
-		return 0;
 	switch (program_find(c->site, g->rootfd, g->o.host, path, dir, &t)) {
 	case 0:
 		return 0;
@@ -485,7 +480,7 @@ gopher_program(struct gopher_req *g, const char *sel, const char *search)
 	q.path_info = info;
 	q.selector = sel;
 	q.search = search;
-	q.query = search ? NULL : query ? query + 1 : "";
+	q.query = search ? NULL : query ? query : "";
 	gopher_program_tls(c, &q, &ti);
 	q.remote_addr = c->client;	/* only with -A */
 	buf_init(&fail, 0);
@@ -610,6 +605,29 @@ gopher_url(struct gopher_req *g, const struct gopher_ask *a)
 }
 
 /*
+ * The first len bytes of the selector as a path in a->path, and the rules
+ * for it: 1 when that answers (*rc), 0 to go on.
+ */
+static int
+gopher_path_part(struct gopher_req *g, struct gopher_ask *a, size_t len,
+    int *rc)
+{
+	char part[SELECTOR_LINE_MAX + 1];
+
+	if (len < sizeof(part)) {
+		memcpy(part, a->sel, len);
+		part[len] = '\0';
+	}
+	if (len >= sizeof(part) || gopher_path(part, a->path,
+	    sizeof(a->path), &a->dir) == -1) {
+		*rc = gopher_error(g, 59, "Bad selector", a->plus);
+		return 1;
+	}
+	return gopher_rules(g, a->path, sizeof(a->path), &a->dir, &a->pol,
+	    a->plus, rc);
+}
+
+/*
  * The selector's prefixes (a charset chosen by the reader, then the text
  * view), its path, the rules, programs and Gopher+ '!': 1 when one of
  * them answers (*rc), 0 when a file or page is to be served.
@@ -617,7 +635,8 @@ gopher_url(struct gopher_req *g, const struct gopher_ask *a)
 static int
 gopher_special(struct gopher_req *g, struct gopher_ask *a, int *rc)
 {
-	char	 type;
+	const char	*query;
+	char		 type;
 
 	if ((*rc = gopher_url(g, a)) != 0)
 		return 1;
@@ -631,16 +650,20 @@ gopher_special(struct gopher_req *g, struct gopher_ask *a, int *rc)
 		a->sel += sizeof(GOPHER_TEXT_PREFIX) - 1;
 	} else if (strcasecmp(a->view, "text/plain") == 0)
 		a->text = 2;	/* a page's text view; any other file as it is */
-	if (gopher_path(a->sel, a->path, sizeof(a->path), &a->dir) == -1) {
-		*rc = gopher_error(g, 59, "Bad selector", a->plus);
-		return 1;
-	}
-	if (gopher_rules(g, a->path, sizeof(a->path), &a->dir, &a->pol,
-	    a->plus, rc))
+	/*
+	 * What follows a "?" is a program's query, as in a URL: the rules
+	 * and the program are found by the path without it.  A file whose
+	 * name holds a "?" is still served by its whole name.
+	 */
+	query = strchr(a->sel, '?');
+	if (gopher_path_part(g, a, query ? (size_t)(query - a->sel) :
+	    strlen(a->sel), rc))
 		return 1;
 	/* the rules first: a certificate area holds no program for Gopher */
-	if (a->plus == 0 && !a->text &&
-	    (*rc = gopher_program(g, a->sel, a->search)) != 0)
+	if (a->plus == 0 && !a->text && (*rc = gopher_program(g, a->path,
+	    a->dir, a->sel, query ? query + 1 : NULL, a->search)) != 0)
+		return 1;
+	if (query != NULL && gopher_path_part(g, a, strlen(a->sel), rc))
 		return 1;
 	if (a->plus == '!') {
 		type = gopher_item_type(g, a->sel);

@@ -61,18 +61,10 @@ cgi /cgi/*
 scgi /app/** $SOCK
 EOF2
 
-# gopher SELECTOR-LINE: the reply to one raw Gopher request
+# gopher SELECTOR-LINE: the reply to one raw Gopher request (programs
+# may take their time)
 gopher() {
-	printf '%s\r\n' "$1" | perl -e '
-		use IO::Socket::INET;
-		binmode STDIN; binmode STDOUT;
-		local $/; my $req = <STDIN>;
-		$SIG{ALRM} = sub { exit 4 }; alarm 20;
-		my $s = IO::Socket::INET->new(PeerAddr => "127.0.0.1",
-		    PeerPort => $ARGV[0], Proto => "tcp") or exit 2;
-		print $s $req;
-		my $b; while (sysread($s, $b, 65536)) { print $b }
-		exit 0;' "$YURT_GOPHER_PORT"
+	printf '%s\r\n' "$1" | GRAW_SECONDS=20 graw
 }
 
 # the variables' names in a reply, one a line, sorted
@@ -241,6 +233,21 @@ test_concurrent() {
 	like "$(req -B gemini://localhost/cgi/hello 2>/dev/null)" '# hi' \
 	    "... and it still runs programs"
 	ok 'yurt_stop' "... and stops cleanly (no sanitizer report under SAN=1)"
+}
+
+# A rule written for a program's exact path holds whatever follows a
+# "?" in a Gopher selector (the query is not part of the path the rules
+# see, no more than over Gemini).
+test_rules_hold() {
+	local conf="$T/rules-hold.conf"
+	{ cat "$CONF"; printf 'gone /cgi/env Withdrawn\n'; } >"$conf"
+	yurt_start -c "$conf" || return 1
+	like "$(req -h gemini://localhost/cgi/env?x 2>/dev/null)" '^52' \
+	    "gone /cgi/env: gemini://.../cgi/env?x gets 52"
+	out=$(gopher '/cgi/env?x')
+	like "$out" '^3Withdrawn' "... and the Gopher selector /cgi/env?x a type-3 line"
+	unlike "$out" 'GATEWAY_INTERFACE' "... the program not run"
+	ok 'yurt_stop' "the server stops cleanly"
 }
 
 test_addresses() {
