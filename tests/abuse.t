@@ -82,23 +82,10 @@ cut_ok() {
 }
 
 
-nfds() {
-	ls "/proc/$YURT_PID/fd" 2>/dev/null | wc -l
-}
-
 # The server's descriptor count at rest, after a warm-up request: $IDLE.
 idle_fds() {
-	local a b i
 	serves
-	a=$(nfds)
-	b=$a
-	for i in $(seq 1 20); do
-		sleep 0.3
-		b=$(nfds)
-		[ "$a" = "$b" ] && break
-		a=$b
-	done
-	IDLE=$b
+	IDLE=$(settled_fds)
 }
 
 # back_to_idle SECONDS — waits (bounded) for the count to fall back to
@@ -111,31 +98,6 @@ back_to_idle() {
 		FDS=$(nfds)
 		[ "$FDS" -le "$IDLE" ] && return 0
 		sleep 0.2
-	done
-	return 1
-}
-
-# User + system CPU time of the whole server, in clock ticks.
-cpu_ticks() {
-	local s
-	s=$(cat "/proc/$YURT_PID/stat" 2>/dev/null) || { echo 0; return; }
-	s=${s##*) }
-	# shellcheck disable=SC2086
-	set -- $s
-	echo $((${12} + ${13}))
-}
-
-# kv KEY FILE — a value from flood's key=value result line.
-kv() {
-	grep -o "\\b$1=[-0-9]*" "$2" 2>/dev/null | head -n 1 | cut -d= -f2
-}
-
-# wait_connected FILE — until flood says it has made its connections.
-wait_connected() {
-	local i
-	for i in $(seq 1 100); do
-		grep -q '^flood: connected' "$1" 2>/dev/null && return 0
-		sleep 0.1
 	done
 	return 1
 }

@@ -20,46 +20,6 @@ printf '# Exhaust\nINDEX-MARKER\n' >"$R/index.gmi"
 
 # --- helpers -------------------------------------------------------------
 
-nfds() {
-	ls "/proc/$YURT_PID/fd" 2>/dev/null | wc -l
-}
-
-# The descriptor count once it has stopped moving (bounded wait).
-settled_fds() {
-	local a b i
-	a=$(nfds)
-	for i in $(seq 1 30); do
-		sleep 0.3
-		b=$(nfds)
-		[ "$a" = "$b" ] && break
-		a=$b
-	done
-	echo "$a"
-}
-
-# User + system CPU time of the whole server, in clock ticks.
-cpu_ticks() {
-	local s
-	s=$(cat "/proc/$YURT_PID/stat" 2>/dev/null) || { echo 0; return; }
-	s=${s##*) }
-	# shellcheck disable=SC2086
-	set -- $s
-	echo $((${12} + ${13}))
-}
-
-kv() {
-	grep -o "\\b$1=[-0-9]*" "$2" 2>/dev/null | head -n 1 | cut -d= -f2
-}
-
-wait_connected() {
-	local i
-	for i in $(seq 1 150); do
-		grep -q '^flood: connected' "$1" 2>/dev/null && return 0
-		sleep 0.1
-	done
-	return 1
-}
-
 serves() {
 	[[ $(req -t 5 gemini://localhost/ 2>/dev/null) == *INDEX-MARKER* ]]
 }

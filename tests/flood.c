@@ -118,7 +118,6 @@ static void	fail(const char *, ...)
 		    __attribute__((format(printf, 1, 2), noreturn));
 static long	number(const char *, long, long, const char *);
 static unsigned char *unescape(const char *, size_t *);
-static long long now_ms(void);
 static int	dial(const struct opts *);
 static void	nonblock(int);
 static void	hard_close(int, int);
@@ -213,15 +212,6 @@ unescape(const char *s, size_t *lenp)
 	}
 	*lenp = len;
 	return out;
-}
-
-static long long
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 /*
@@ -383,7 +373,7 @@ connect_all(const struct opts *o, int ep, int *nok)
 {
 	struct epoll_event	 ev;
 	struct slot		*s;
-	long long		 t0 = now_ms();
+	long long		 t0 = tool_now_ms();
 	long			 i;
 	int			 ok = 0, failed = 0;
 
@@ -391,8 +381,9 @@ connect_all(const struct opts *o, int ep, int *nok)
 		fail("out of memory");
 	for (i = 0; i < o->n; i++) {
 		/* a server that stops accepting must not keep us here */
-		s[i].fd = now_ms() - t0 < o->duration_s * 1000 ? dial(o) : -1;
-		s[i].t0 = now_ms();
+		s[i].fd = tool_now_ms() - t0 < o->duration_s * 1000 ?
+		    dial(o) : -1;
+		s[i].t0 = tool_now_ms();
 		if (s[i].fd == -1) {
 			failed++;
 			continue;
@@ -409,7 +400,7 @@ connect_all(const struct opts *o, int ep, int *nok)
 		ok++;
 	}
 	fprintf(stderr, "flood: connected %d failed %d in %lld ms\n", ok,
-	    failed, now_ms() - t0);
+	    failed, tool_now_ms() - t0);
 	fflush(stderr);
 	*nok = ok;
 	return s;
@@ -431,7 +422,7 @@ run_slots(const struct opts *o, int ep, struct slot *s, long long deadline,
 
 	for (i = 0; i < o->n; i++)
 		open += s[i].open;
-	while (open > 0 && (t = now_ms()) < deadline) {
+	while (open > 0 && (t = tool_now_ms()) < deadline) {
 		next = deadline;
 		if (payload != NULL) {
 			for (i = 0; i < o->n; i++) {
@@ -469,7 +460,7 @@ run_slots(const struct opts *o, int ep, struct slot *s, long long deadline,
 			if (!s[i].open || !drain(&s[i]))
 				continue;
 			s[i].open = 0;
-			s[i].closed_ms = now_ms() - s[i].t0;
+			s[i].closed_ms = tool_now_ms() - s[i].t0;
 			close(s[i].fd);
 			open--;
 		}
@@ -526,7 +517,7 @@ mode_slow(const struct opts *o)
 	s = connect_all(o, ep, &connected);
 	for (i = 0; i < o->n; i++)
 		s[i].next = s[i].t0;	/* the first byte at once */
-	run_slots(o, ep, s, now_ms() + o->duration_s * 1000, payload,
+	run_slots(o, ep, s, tool_now_ms() + o->duration_s * 1000, payload,
 	    sizeof(payload));
 	report(o, s, connected);
 	free(s);
@@ -543,7 +534,7 @@ mode_hold(const struct opts *o)
 	if ((ep = epoll_create1(EPOLL_CLOEXEC)) == -1)
 		fail("epoll: %s", strerror(errno));
 	s = connect_all(o, ep, &connected);
-	run_slots(o, ep, s, now_ms() + o->duration_s * 1000, NULL, 0);
+	run_slots(o, ep, s, tool_now_ms() + o->duration_s * 1000, NULL, 0);
 	/* held to the end even if all were closed: the same duration */
 	report(o, s, connected);
 	free(s);
@@ -560,7 +551,7 @@ finish(unsigned long long total, long long t0, int rc)
 	};
 
 	fprintf(stderr, "flood: %llu bytes in %lld ms (%s)\n", total,
-	    now_ms() - t0, what[rc]);
+	    tool_now_ms() - t0, what[rc]);
 	return rc;
 }
 
@@ -570,7 +561,7 @@ mode_raw(const struct opts *o)
 	unsigned char		 buf[16384], *req, *part, *in;
 	unsigned long long	 total = 0;
 	size_t			 reqlen, partlen = 0, inlen = 0;
-	long long		 t0 = now_ms();
+	long long		 t0 = tool_now_ms();
 	ssize_t			 n;
 	int			 fd, pr;
 
@@ -673,7 +664,7 @@ mode_tls(const struct opts *o)
 	char			 buf[16384], *req;
 	unsigned long long	 total = 0;
 	size_t			 reqlen;
-	long long		 t0 = now_ms();
+	long long		 t0 = tool_now_ms();
 	SSL_CTX			*ctx;
 	SSL			*ssl;
 	int			 fd, ret, rc, saved;

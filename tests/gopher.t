@@ -169,22 +169,6 @@ gdrip() {
 		exit 0;' "$YURT_GOPHER_PORT" "$1"
 }
 
-# graw — the request bytes from stdin, sent as they are over plain TCP;
-# the reply on stdout (at most 10 s).  Status 2: no connection.
-graw() {
-	perl -e '
-		use IO::Socket::INET;
-		binmode STDIN; binmode STDOUT;
-		local $/; my $req = <STDIN>;
-		$SIG{ALRM} = sub { exit 4 }; alarm 10;
-		my $s = IO::Socket::INET->new(PeerAddr => "127.0.0.1",
-		    PeerPort => $ARGV[0], Proto => "tcp") or exit 2;
-		print $s $req;
-		my $b; while (sysread($s, $b, 65536)) { print $b }
-		exit 0;' "$YURT_GOPHER_PORT"
-}
-
-
 # disp FILE — the display text of each info line of a menu.
 disp() {
 	perl -ne 'print "$1\n" if /^i([^\t]*)\t/' "$1"

@@ -31,15 +31,6 @@
 
 #define NAGLE_MAX	1000
 
-static long long
-nagle_now_us(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-}
-
 static int
 nagle_dial(const char *host, const char *port, int nodelay)
 {
@@ -68,7 +59,7 @@ nagle_one(SSL_CTX *ctx, const char *host, const char *port, const char *url,
     int nodelay)
 {
 	char		 req[1100], buf[4096];
-	long long	 t0 = nagle_now_us();
+	long long	 t0 = tool_now_us();
 	size_t		 got = 0;
 	SSL		*ssl;
 	int		 fd, n, ok;
@@ -95,7 +86,7 @@ nagle_one(SSL_CTX *ctx, const char *host, const char *port, const char *url,
 	}
 	SSL_free(ssl);
 	close(fd);
-	return ok && got >= 2 ? nagle_now_us() - t0 : -1;
+	return ok && got >= 2 ? tool_now_us() - t0 : -1;
 }
 
 static int

@@ -23,6 +23,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "tool/tool.h"
+
 static volatile sig_atomic_t stop;
 
 static void
@@ -30,15 +32,6 @@ on_signal(int sig)
 {
 	(void)sig;
 	stop = 1;
-}
-
-static long long
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 int
@@ -94,10 +87,10 @@ main(int argc, char **argv)
 	/* a service started as root may drop privileges and still notify */
 	(void)chmod(path, 0666);
 
-	deadline = now_ms() + secs * 1000;
+	deadline = tool_now_ms() + secs * 1000;
 	pfd.fd = fd;
 	pfd.events = POLLIN;
-	while (!stop && (left = deadline - now_ms()) > 0) {
+	while (!stop && (left = deadline - tool_now_ms()) > 0) {
 		rc = poll(&pfd, 1, left > 1000 ? 1000 : (int)left);
 		if (rc == -1) {
 			if (errno == EINTR)

@@ -26,6 +26,21 @@ tool_number(const char *s, long min, long max, long *out)
 	return 0;
 }
 
+long long
+tool_now_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+long long
+tool_now_ms(void)
+{
+	return tool_now_us() / 1000;
+}
+
 void
 tool_msleep(long ms)
 {

@@ -1,5 +1,5 @@
 /*
- * What the test tools (tests/gg.c, tests/flood.c) share.  The load
+ * What the test tools (gg, flood, nagle, notify-listen...) share.  The load
  * generator does not: it stands alone (see the Makefile).
  */
 #ifndef YURT_TOOL_H
@@ -9,6 +9,9 @@
 
 /* A whole decimal number within [min, max] into *out; -1 otherwise. */
 int		 tool_number(const char *, long min, long max, long *out);
+/* The monotonic clock, in microseconds and in milliseconds. */
+long long	 tool_now_us(void);
+long long	 tool_now_ms(void);
 /* Sleeps ms milliseconds, through signals. */
 void		 tool_msleep(long ms);
 /* All of standard input, NUL-terminated (not counted); NULL on error. */
